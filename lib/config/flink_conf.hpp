@@ -1,0 +1,69 @@
+#pragma once
+// Reading Flink's configuration file the way Flink's GlobalConfiguration does:
+//  - legacy `flink-conf.yaml` (all versions up to 1.20): a line parser, not YAML
+//    (GlobalConfiguration.loadYAMLResource / loadLegacyYAMLResource; reference §5.1);
+//  - standard `config.yaml` (1.19+): YAML 1.2 Core schema, nested maps flattened with '.',
+//    lists rendered as YAML flow strings (YamlParserUtils.loadYamlFile / toYAMLString).
+// Values are kept as the strings Flink's Configuration.toMap() would give.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/diagnostics.hpp"
+#include "config/flink_version.hpp"
+#include "util/result.hpp"
+
+namespace flinkha::config {
+
+enum class ConfigFormat { legacy, yaml };
+
+std::string_view to_string(ConfigFormat format); // "legacy" | "yaml"
+
+// One key as Flink holds it after loading, with where it was written.
+struct ConfigEntry {
+  std::string key;
+  std::string value;
+  SourceLocation where;
+};
+
+// Flink's flat key → value configuration. Setting an existing key replaces its value and
+// location (Flink's "last duplicate wins") but keeps the key's first position, so iteration
+// order is stable and close to the file.
+class FlatConfig {
+public:
+  void set(ConfigEntry entry);
+  const ConfigEntry* find(std::string_view key) const;
+  const std::vector<ConfigEntry>& entries() const { return m_entries; }
+  bool empty() const { return m_entries.empty(); }
+
+private:
+  std::vector<ConfigEntry> m_entries;
+};
+
+struct ParsedConfigFile {
+  std::filesystem::path path; // as opened; may be empty for in-memory input
+  ConfigFormat format = ConfigFormat::legacy;
+  FlatConfig config;
+  Diagnostics diagnostics; // e.g. skipped malformed lines (warnings, with file:line)
+};
+
+// Flink's legacy line parser, byte for byte. Never fails: malformed lines become warnings.
+// `display_name` is used in every SourceLocation (e.g. "flink-conf.yaml").
+ParsedConfigFile parse_legacy_flink_conf(std::string_view text, std::string display_name);
+
+// Standard YAML as Flink 1.19+ reads config.yaml. Fails on YAML syntax errors, on duplicate keys
+// (also duplicates that only appear after flattening), and when the top level is not a map;
+// the Error names display_name:line.
+Result<ParsedConfigFile> parse_standard_yaml(std::string_view text, std::string display_name);
+
+// The file a given Flink version reads from conf_dir, and how:
+//  - <= 1.18: flink-conf.yaml (legacy);
+//  - 1.19, 1.20: flink-conf.yaml (legacy) if it exists, else config.yaml (standard YAML);
+//  - >= 2.0: config.yaml only (a leftover flink-conf.yaml yields a warning diagnostic
+//    "legacy-file-ignored", because 2.x silently ignores it).
+// Fails when the file the version would read does not exist or cannot be read.
+Result<ParsedConfigFile> load_flink_conf(const std::filesystem::path& conf_dir, FlinkVersion version);
+
+} // namespace flinkha::config

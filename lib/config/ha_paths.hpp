@@ -1,0 +1,46 @@
+#pragma once
+// Values derived from the resolved options: where a cluster's HA data lives.
+// Sources: ZooKeeperUtils.generateZookeeperPath (per version, reference flink-ha-format.md §1.1),
+// HighAvailabilityServicesUtils.getClusterHighAvailableStoragePath (§4.1),
+// FileSystemJobResultStore.createDefaultJobResultStorePath (§4.3), ZooKeeperUtils
+// .getZooKeeperEnsemble (quorum).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/flink_version.hpp"
+
+namespace flinkha::config {
+
+// The ZooKeeper namespace of a cluster, as an absolute znode path:
+//  1.0: the root only; 1.1–1.13: root + cluster-id by concatenation (a '/' prefixed to the
+//  cluster-id when missing, one trailing '/' stripped from it, and from 1.2 one trailing '/' from
+//  the root); 1.14+: every segment trimmed of all leading/trailing '/', empty ones dropped,
+//  joined behind a leading '/'.
+std::string zookeeper_namespace(std::string_view root, std::string_view cluster_id,
+                                FlinkVersion version);
+
+// Flink's org.apache.flink.core.fs.Path normalization of a path or URI string: repeated '/'
+// collapsed and a trailing '/' removed (except for the root), scheme and authority kept.
+std::string normalize_flink_path(std::string_view path);
+
+// new Path(new Path(storage_dir), cluster_id): the cluster-id's leading '/' is dropped.
+// Flink 1.10+ (before 1.10 the metadata files sit in storage_dir itself).
+std::string cluster_storage_dir(std::string_view storage_dir, std::string_view cluster_id);
+
+// job-result-store.storage-path when set (non-blank), else
+// {storage_dir}/job-result-store/{cluster_id}, normalized as Flink's Path does.
+std::string job_result_store_path(std::optional<std::string_view> storage_path,
+                                  std::string_view storage_dir, std::string_view cluster_id);
+
+// The ZooKeeper connect string split into "host:port" entries, with whitespace removed as
+// getZooKeeperEnsemble does. An optional "/chroot" suffix is returned separately.
+struct Quorum {
+  std::vector<std::string> servers;
+  std::string chroot; // empty when none
+};
+Quorum parse_quorum(std::string_view connect_string);
+
+} // namespace flinkha::config
