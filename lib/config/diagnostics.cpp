@@ -1,8 +1,8 @@
 #include "config/diagnostics.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace flinkha::config {
 

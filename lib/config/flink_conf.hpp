@@ -53,9 +53,11 @@ struct ParsedConfigFile {
 // `display_name` is used in every SourceLocation (e.g. "flink-conf.yaml").
 ParsedConfigFile parse_legacy_flink_conf(std::string_view text, std::string display_name);
 
-// Standard YAML as Flink 1.19+ reads config.yaml. Fails on YAML syntax errors, on duplicate keys
-// (also duplicates that only appear after flattening), and when the top level is not a map;
-// the Error names display_name:line.
+// Standard YAML as Flink 1.19+ reads config.yaml. Fails where Flink fails to load the file:
+// YAML syntax errors, duplicate keys in one map, keys YAML types as non-strings (numbers,
+// booleans, collections), null values, '+.inf', and a top level that is not a map; the Error
+// names display_name:line. Keys that collide only after flattening ("a.b: 1" and "a: {b: 2}") are
+// not an error, as in Flink: the later one wins, with a warning "yaml-flattened-duplicate".
 Result<ParsedConfigFile> parse_standard_yaml(std::string_view text, std::string display_name);
 
 // The file a given Flink version reads from conf_dir, and how:

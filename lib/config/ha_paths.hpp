@@ -27,8 +27,12 @@ std::string zookeeper_namespace(std::string_view root, std::string_view cluster_
 std::string normalize_flink_path(std::string_view path);
 
 // new Path(new Path(storage_dir), cluster_id): the cluster-id's leading '/' is dropped.
-// Flink 1.10+ (before 1.10 the metadata files sit in storage_dir itself).
-std::string cluster_storage_dir(std::string_view storage_dir, std::string_view cluster_id);
+// Flink 1.10+ (before 1.10 the metadata files sit in storage_dir itself). Empty when Flink's Path
+// cannot build it: an empty cluster-id ("Can not create a Path from an empty string"), or one
+// starting with "//", which Path reads as a URI authority (Flink then fails or leaves the storage
+// dir altogether, e.g. "//x" gives "file://x").
+std::optional<std::string> cluster_storage_dir(std::string_view storage_dir,
+                                               std::string_view cluster_id);
 
 // job-result-store.storage-path when set (non-blank), else
 // {storage_dir}/job-result-store/{cluster_id}, normalized as Flink's Path does.

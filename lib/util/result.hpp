@@ -2,11 +2,11 @@
 // Typed results for every library function that can fail: std::expected<T, Error>.
 // Libraries never print and never exit; only cli/ turns an Error into a message and an exit code.
 
+#include <fmt/format.h>
+
 #include <expected>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace flinkha {
 

@@ -1,0 +1,44 @@
+#include "context.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace flinkha::cli {
+
+bool Context::color() const {
+  const char* no_color = std::getenv("NO_COLOR");
+  return !global.no_color && (no_color == nullptr || *no_color == '\0') && !json() &&
+         isatty(STDOUT_FILENO) == 1;
+}
+
+Result<config::ClusterConfig> Context::load_config() const {
+  config::LoadRequest request;
+  if (global.conf_dir) {
+    request.conf_dir = *global.conf_dir;
+  }
+  if (global.flink_home) {
+    request.flink_home = *global.flink_home;
+  }
+  if (global.flink_version) {
+    auto version = config::parse_flink_version(*global.flink_version);
+    if (!version) {
+      return std::unexpected(Error{"--flink-version: " + version.error().message,
+                                   "give a supported version such as 1.20 or 2.0"});
+    }
+    request.flink_version = *version;
+  }
+  return config::load_cluster_config(request);
+}
+
+ExitCode report_error(const Error& error, ExitCode code) {
+  fmt::print(stderr, "flinkha: error: {}\n", error.message);
+  if (!error.hint.empty()) {
+    fmt::print(stderr, "  hint: {}\n", error.hint);
+  }
+  return code;
+}
+
+} // namespace flinkha::cli

@@ -1,0 +1,214 @@
+#include "config/ha_paths.hpp"
+
+#include "util/strings.hpp"
+
+namespace flinkha::config {
+
+namespace {
+
+constexpr std::string_view kDefaultZooKeeperPort = "2181"; // ZooKeeper ConnectStringParser
+
+std::string_view strip_one_leading_slash(std::string_view text) {
+  return text.starts_with('/') ? text.substr(1) : text;
+}
+
+std::string_view strip_one_trailing_slash(std::string_view text) {
+  return text.ends_with('/') ? text.substr(0, text.size() - 1) : text;
+}
+
+// ZooKeeperUtils.trimSlashes (1.14+): every leading and trailing '/' removed.
+std::string_view trim_slashes(std::string_view text) {
+  while (text.starts_with('/')) {
+    text.remove_prefix(1);
+  }
+  while (text.ends_with('/')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// A path string split the way org.apache.flink.core.fs.Path(String) does (Path.java, 1.x-2.x):
+// a scheme when a ':' comes before the first '/', an authority after "//" (only when more than
+// two characters follow), the rest is the path. Windows drive letters are not handled.
+struct PathParts {
+  std::string scheme;    // empty: none
+  std::string authority; // empty: none (java.net.URI turns an empty authority into null)
+  std::string path;      // after Path.normalizePath
+};
+
+// Path.normalizePath: '\' becomes '/', runs of '/' collapse to one, one trailing '/' goes
+// (except for the root "/").
+std::string normalize_path_part(std::string_view path) {
+  std::string result;
+  result.reserve(path.size());
+  for (const char c : path) {
+    const char d = c == '\\' ? '/' : c;
+    if (d == '/' && result.ends_with('/')) {
+      continue;
+    }
+    result.push_back(d);
+  }
+  if (result.size() > 1 && result.ends_with('/')) {
+    result.pop_back();
+  }
+  return result;
+}
+
+PathParts parse_path(std::string_view text) {
+  PathParts parts;
+  std::size_t start = 0;
+  const auto colon = text.find(':');
+  const auto slash = text.find('/');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash)) {
+    parts.scheme = std::string(text.substr(0, colon));
+    start = colon + 1;
+  }
+  if (text.substr(start).starts_with("//") && text.size() - start > 2) {
+    const auto next_slash = text.find('/', start + 2);
+    const auto end = next_slash == std::string_view::npos ? text.size() : next_slash;
+    parts.authority = std::string(text.substr(start + 2, end - start - 2));
+    start = end;
+  }
+  parts.path = normalize_path_part(text.substr(start));
+  return parts;
+}
+
+// Path.toString(): scheme ':' ["//" authority] path; an empty authority is dropped, so
+// "file:///x" renders as "file:/x".
+std::string render(const PathParts& parts) {
+  std::string result;
+  if (!parts.scheme.empty()) {
+    result += parts.scheme;
+    result += ':';
+  }
+  if (!parts.authority.empty()) {
+    result += "//";
+    result += parts.authority;
+  }
+  result += parts.path;
+  return result;
+}
+
+bool has_port(std::string_view server) {
+  if (server.starts_with('[')) { // [IPv6]:port
+    const auto close = server.find(']');
+    return close != std::string_view::npos && close + 1 < server.size() && server[close + 1] == ':';
+  }
+  return server.find(':') != std::string_view::npos;
+}
+
+} // namespace
+
+std::string zookeeper_namespace(std::string_view root, std::string_view cluster_id,
+                                FlinkVersion version) {
+  if (version < FlinkVersion{1, 1}) {
+    // 1.0 ZooKeeperUtils.startCuratorFramework: namespace(root minus one leading '/'); there is
+    // no cluster-id. Curator puts the namespace below "/".
+    return "/" + std::string(strip_one_leading_slash(root));
+  }
+  if (version < FlinkVersion{1, 14}) {
+    // 1.1-1.13 ZooKeeperUtils.generateZookeeperPath(root, namespace): '/' prefixed to the
+    // namespace when missing, one trailing '/' stripped from it; 1.2+ also strips one trailing
+    // '/' from the root. Then plain concatenation, and one leading '/' removed for Curator.
+    std::string child(cluster_id);
+    if (!child.starts_with('/')) {
+      child.insert(0, "/");
+    }
+    child = std::string(strip_one_trailing_slash(child));
+    const std::string_view base =
+        version >= FlinkVersion{1, 2} ? strip_one_trailing_slash(root) : root;
+    const std::string joined = std::string(base) + child;
+    return "/" + std::string(strip_one_leading_slash(joined));
+  }
+  // 1.14 generateZookeeperPath(root, child), 1.15+ generateZookeeperPath(String...): each part
+  // trimmed of all leading/trailing '/', empty parts dropped, joined with '/' behind '/'.
+  std::string result;
+  for (const auto part : {trim_slashes(root), trim_slashes(cluster_id)}) {
+    if (!part.empty()) {
+      result += '/';
+      result += part;
+    }
+  }
+  return result.empty() ? std::string("/") : result;
+}
+
+std::string normalize_flink_path(std::string_view path) {
+  return render(parse_path(path));
+}
+
+std::optional<std::string> cluster_storage_dir(std::string_view storage_dir,
+                                               std::string_view cluster_id) {
+  // HighAvailabilityServicesUtils.getClusterHighAvailableStoragePath: new Path(new
+  // Path(storageDir), clusterId). Path(Path parent, Path child) strips the child's leading '/'
+  // and resolves it against parent + "/". The cluster-id is taken as a plain relative path here
+  // (Flink would read "a:b" as a scheme). "//x" is an authority to Flink's Path and an empty
+  // child throws: no storage dir then, as in Flink.
+  if (cluster_id.empty() || cluster_id.starts_with("//")) {
+    return std::nullopt;
+  }
+  PathParts parts = parse_path(storage_dir);
+  const std::string child = normalize_path_part(cluster_id);
+  const std::string_view relative = strip_one_leading_slash(child);
+  if (relative.empty()) {
+    return render(parts);
+  }
+  std::string joined = parts.path;
+  if (!joined.ends_with('/')) {
+    joined += '/';
+  }
+  joined += relative;
+  parts.path = normalize_path_part(joined);
+  return render(parts);
+}
+
+std::string job_result_store_path(std::optional<std::string_view> storage_path,
+                                  std::string_view storage_dir, std::string_view cluster_id) {
+  // FileSystemJobResultStore.fromConfiguration (1.15+): job-result-store.storage-path unless
+  // blank, else new Path(createDefaultJobResultStorePath(storageDir, clusterId)), which is
+  // storageDir + "/job-result-store/" + clusterId before Path normalization.
+  if (storage_path && !util::trim(*storage_path).empty()) {
+    return normalize_flink_path(*storage_path);
+  }
+  std::string joined(storage_dir);
+  joined += "/job-result-store/";
+  joined += cluster_id;
+  return normalize_flink_path(joined);
+}
+
+Quorum parse_quorum(std::string_view connect_string) {
+  // ZooKeeperUtils.getZooKeeperEnsemble: replaceAll("\\s+", "") (Java \s = [ \t\n\x0B\f\r]).
+  std::string compact;
+  compact.reserve(connect_string.size());
+  for (const char c : connect_string) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r') {
+      compact.push_back(c);
+    }
+  }
+  // ZooKeeper ConnectStringParser: everything from the first '/' is the chroot ("/" alone means
+  // none); hosts are comma-separated, a host without a port gets 2181.
+  Quorum quorum;
+  std::string_view hosts = compact;
+  if (const auto slash = hosts.find('/'); slash != std::string_view::npos) {
+    const auto chroot = hosts.substr(slash);
+    if (chroot.size() > 1) {
+      quorum.chroot = std::string(chroot);
+    }
+    hosts = hosts.substr(0, slash);
+  }
+  for (const auto server : util::split(hosts, ',')) {
+    if (server.empty()) {
+      continue;
+    }
+    std::string entry(server);
+    if (entry.ends_with(':')) {
+      entry += kDefaultZooKeeperPort;
+    } else if (!has_port(entry)) {
+      entry += ':';
+      entry += kDefaultZooKeeperPort;
+    }
+    quorum.servers.push_back(std::move(entry));
+  }
+  return quorum;
+}
+
+} // namespace flinkha::config
