@@ -11,10 +11,9 @@ namespace flinkha::remote {
 
 namespace {
 
-// ssh(1)'s getopt string (OpenSSH 9.x) split into options with and without an argument, so a
-// cluster like "-nqp2222" is read as ssh reads it.
+// The options of ssh(1)'s getopt string (OpenSSH 9.x) that take an argument, so a cluster like
+// "-nqp2222" is read as ssh reads it; every other letter is a flag without one.
 constexpr std::string_view kOptionsWithArgument = "BDEFIJLOPQRSWbceilmopw";
-constexpr std::string_view kOptionsWithoutArgument = "1246ACGKMNTVXYafgknqstvxy";
 
 constexpr std::string_view kHint = "fix env.ssh.opts in the Flink configuration or $FLINK_SSH_OPTS";
 
