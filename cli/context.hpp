@@ -2,6 +2,7 @@
 // What every command gets: the global options, output settings, and the exit-code convention.
 
 #include "config/cluster_config.hpp"
+#include "remote_setup.hpp"
 #include "util/result.hpp"
 
 #include <optional>
@@ -20,15 +21,14 @@ enum class ExitCode : int {
   config = 78,  // EX_CONFIG
 };
 
-enum class OutputFormat { text, json };
-
 struct GlobalOptions {
   std::optional<std::string> conf_dir;
   std::optional<std::string> flink_home;
   std::optional<std::string> flink_version;
-  OutputFormat output = OutputFormat::text;
+  std::string output = "text"; // "text" | "json" (validated by CLI11)
   bool verbose = false;
   bool no_color = false;
+  RemoteFlags remote;
 };
 
 class Context {
@@ -38,7 +38,7 @@ public:
 
   // Whether text output may use ANSI colours: stdout is a terminal, no --no-color, no NO_COLOR.
   bool color() const;
-  bool json() const { return global.output == OutputFormat::json; }
+  bool json() const { return global.output == "json"; }
 
   // The cluster configuration per the global options. Errors are reported by the caller.
   Result<config::ClusterConfig> load_config() const;
