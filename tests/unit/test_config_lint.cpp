@@ -282,7 +282,8 @@ TEST_CASE("lint: a cluster-id that names no place of its own") {
         lint.run("high-availability.type: zookeeper\n"
                  "high-availability.zookeeper.quorum: zk1:2181,zk2:2181,zk3:2181\n"
                  "high-availability.storageDir: hdfs:///flink/ha\n"
-                 "high-availability.cluster-id: " + std::string(id) + "\n");
+                 "high-availability.cluster-id: " +
+                 std::string(id) + "\n");
     const auto d = find_code(diagnostics, "bad-cluster-id");
     if (std::string(id).empty()) {
       // "key: " is a malformed line for Flink's legacy parser: the default /default applies.
@@ -293,4 +294,42 @@ TEST_CASE("lint: a cluster-id that names no place of its own") {
     CHECK(d->severity == Severity::error);
     CHECK(d->where == SourceLocation{"flink-conf.yaml", 4});
   }
+}
+
+TEST_CASE("lint: zoo.cfg without dataDir warns only when Flink's ZooKeeper launcher is used") {
+  Lint lint;
+  lint.dir.write("zoo.cfg", "server.1=zk1:2888:3888\nserver.2=zk2:2888:3888\n"
+                            "server.3=zk3:2888:3888\n");
+  CHECK(find_code(lint.run(std::string(kGoodConf) + "zookeeper.launcher: flink\n"),
+                  "zk-datadir-temp"));
+  // flinkha's own launcher gives every peer a stable dataDir.
+  CHECK_FALSE(find_code(lint.run(std::string(kGoodConf) + "zookeeper.launcher: ZooKeeper\n"),
+                        "zk-datadir-temp"));
+  const auto bad =
+      find_code(lint.run(std::string(kGoodConf) + "zookeeper.launcher: zkServer\n"), "zk-launcher");
+  REQUIRE(bad);
+  CHECK(bad->severity == Severity::error);
+  CHECK(bad->where.line == 5);
+}
+
+TEST_CASE("lint: an HA type Flink would load as a factory class") {
+  Lint lint;
+  const auto d = find_code(lint.run("high-availability.type: zookeper\n"), "ha-unknown-type");
+  REQUIRE(d.has_value());
+  CHECK(d->severity == Severity::warning);
+  CHECK(d->where == SourceLocation{"flink-conf.yaml", 1});
+  SUBCASE("a factory class name is what the operator meant") {
+    CHECK_FALSE(find_code(lint.run(std::string(kGoodConf) +
+                                   "high-availability.type: com.example.MyHaServicesFactory\n"),
+                          "ha-unknown-type")
+                    .has_value());
+  }
+}
+
+TEST_CASE("lint: ZooKeeper HA without a masters file") {
+  Lint lint;
+  std::filesystem::remove(lint.dir.path() / "masters");
+  const auto d = find_code(lint.run(kGoodConf), "ha-no-masters");
+  REQUIRE(d.has_value());
+  CHECK(d->severity == Severity::warning);
 }
