@@ -20,9 +20,28 @@ struct CommandGroup {
 
 // cli/config_cmd.cpp
 void setup_config_command(CLI::App& app, Context& context);
+// cli/zk_cmd.cpp
+void setup_zk_command(CLI::App& app, Context& context);
+// cli/cluster_cmd.cpp
+void setup_start_cluster_command(CLI::App& app, Context& context);
+void setup_stop_cluster_command(CLI::App& app, Context& context);
+void setup_status_command(CLI::App& app, Context& context);
+// cli/daemon_cmd.cpp
+void setup_jobmanager_command(CLI::App& app, Context& context);
+void setup_taskmanager_command(CLI::App& app, Context& context);
+// cli/leader_cmd.cpp
+void setup_leader_command(CLI::App& app, Context& context);
 
 inline constexpr CommandGroup kCommands[] = {
     {"config", "show the resolved configuration with provenance, or lint it", setup_config_command},
+    {"zk", "start, stop and check the ZooKeeper peers of conf/zoo.cfg", setup_zk_command},
+    {"start-cluster", "JobManagers on conf/masters, TaskManagers on conf/workers",
+     setup_start_cluster_command},
+    {"stop-cluster", "TaskManagers, then JobManagers", setup_stop_cluster_command},
+    {"jobmanager", "start or stop one JobManager", setup_jobmanager_command},
+    {"taskmanager", "start or stop TaskManagers", setup_taskmanager_command},
+    {"status", "daemons per host, REST reachability", setup_status_command},
+    {"leader", "current leaders from ZooKeeper; failovers live", setup_leader_command},
 };
 
 } // namespace flinkha::cli

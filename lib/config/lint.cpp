@@ -56,6 +56,7 @@ public:
     check_tolerate_suspended();
     check_yarn_attempts();
     check_conflicting_keys();
+    check_zk_launcher();
     return std::move(m_out);
   }
 
@@ -335,6 +336,34 @@ private:
               fmt::format("keep only {}", option.spec->canonical_key));
         }
       }
+    }
+  }
+
+  // zookeeper.launcher is flinkha's own key (flinkha-zk(1)): `flink` runs bin/zookeeper.sh,
+  // `zookeeper` a ZooKeeper installation, and unset means `zookeeper` when one is installed
+  // ($ZOOKEEPER_HOME or Debian's /usr/share/zookeeper). Only Flink's launcher loses a zoo.cfg
+  // without dataDir to a fresh temp dir per start; flinkha's gives each peer a stable dataDir,
+  // so the loader's zk-datadir-temp warning is dropped when flinkha's launcher would be used.
+  void check_zk_launcher() {
+    std::string launcher;
+    if (const auto* entry = m_config.flink_conf.config.find("zookeeper.launcher")) {
+      launcher = util::to_lower(util::java_trim(entry->value));
+      if (launcher != "flink" && launcher != "zookeeper") {
+        add(Severity::error, "zk-launcher", entry->where,
+            fmt::format("zookeeper.launcher '{}' is neither flink nor zookeeper; `flinkha zk "
+                        "start` refuses it",
+                        entry->value),
+            "use flink (Flink's bin/zookeeper.sh) or zookeeper (a ZooKeeper installation)");
+        return;
+      }
+    } else {
+      std::error_code ec;
+      const bool installed = m_environment("ZOOKEEPER_HOME").has_value() ||
+                             std::filesystem::is_directory("/usr/share/zookeeper", ec);
+      launcher = installed ? "zookeeper" : "flink";
+    }
+    if (launcher == "zookeeper") {
+      std::erase_if(m_out, [](const Diagnostic& d) { return d.code == "zk-datadir-temp"; });
     }
   }
 

@@ -174,11 +174,13 @@ std::optional<std::uint32_t> hex4(std::string_view text) {
 // a malformed \uXXXX (Properties.load throws IllegalArgumentException).
 std::optional<std::string> load_convert(std::string_view in) {
   std::string out;
-  std::optional<std::uint32_t> high_surrogate;
+  // A pending high surrogate (0xD800-0xDBFF), 0 when none. (A plain integer rather than an
+  // optional: GCC 12 -O2 reports the optional as maybe-uninitialized.)
+  std::uint32_t high_surrogate = 0;
   const auto flush_surrogate = [&] {
-    if (high_surrogate) {
-      append_utf8(out, *high_surrogate); // a lone surrogate, kept as its code unit
-      high_surrogate.reset();
+    if (high_surrogate != 0) {
+      append_utf8(out, high_surrogate); // a lone surrogate, kept as its code unit
+      high_surrogate = 0;
     }
   };
   std::size_t i = 0;
@@ -219,9 +221,9 @@ std::optional<std::string> load_convert(std::string_view in) {
       return std::nullopt;
     }
     i += 4;
-    if (*unit >= 0xdc00 && *unit <= 0xdfff && high_surrogate) {
-      append_utf8(out, 0x10000 + ((*high_surrogate - 0xd800) << 10) + (*unit - 0xdc00));
-      high_surrogate.reset();
+    if (*unit >= 0xdc00 && *unit <= 0xdfff && high_surrogate != 0) {
+      append_utf8(out, 0x10000 + ((high_surrogate - 0xd800) << 10) + (*unit - 0xdc00));
+      high_surrogate = 0;
     } else {
       flush_surrogate();
       if (*unit >= 0xd800 && *unit <= 0xdbff) {

@@ -1,0 +1,58 @@
+#pragma once
+// Executes daemon plans (plans.hpp) over an Executor and accounts for every one of them.
+//
+//   DaemonResult   one row per planned action: host, role, action, ok, exit status, output,
+//                  error in words, and a detail ("started (pid 4711)", "not running", ...)
+//   run_actions    runs the plan in parallel (fan_out), then verifies:
+//                    start: the script exited 0, and the newest pid in the daemon's pid file is
+//                           alive (kill -0 on that host, by the probe the start command line
+//                           ends with; its lines are removed from the reported stdout);
+//                    stop:  every pid the script signalled is gone (waiting up to
+//                           RunOptions::stop_grace for Flink < 1.12, which does not wait itself);
+//                           a pid still alive fails the row ("did not stop within …")
+//
+// A host listed more than once (two TaskManagers on one worker) gets its actions one after the
+// other, in "waves", so the pid file order matches the plan order and two `stop`s never race on
+// one pid file. Results come back in plan order; a host that cannot be reached fails only its own
+// rows. The library never prints: live output goes to RunOptions::sink.
+
+#include "cluster/daemons.hpp"
+#include "cluster/plans.hpp"
+#include "remote/executor.hpp"
+#include "remote/fan_out.hpp"
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace flinkha::cluster {
+
+struct DaemonResult {
+  std::string host;
+  Role role = Role::jobmanager;
+  DaemonAction action = DaemonAction::start;
+  bool ok = false;
+  std::optional<int> exit_status; // empty when the command could not run at all
+  std::chrono::milliseconds duration{0};
+  std::string stdout_text;
+  std::string stderr_text;
+  std::optional<std::string> error;
+  std::string detail;
+  std::vector<int> pids; // started / stopped daemon pids
+};
+
+struct RunOptions {
+  std::size_t window = remote::kDefaultWindow;
+  remote::OutputSink* sink = nullptr;
+  bool verify = true; // judge starts by the pid probe; stops by a second per-host probe
+  std::chrono::milliseconds stop_grace{10000}; // how long a signalled pid may take to exit
+  std::chrono::milliseconds probe_timeout{30000};
+};
+
+std::vector<DaemonResult> run_actions(remote::Executor& executor, const FlinkInstall& install,
+                                      std::span<const PlannedAction> actions,
+                                      const RunOptions& options = {});
+
+} // namespace flinkha::cluster

@@ -1,0 +1,127 @@
+#pragma once
+// The cleanup of Flink's HA data: a planner (pure: inventory + request → ordered steps) and an
+// executor (runs the steps against ZooKeeper, the cluster storage dir and the JobResultStore).
+//
+// What each request removes:
+//  - dirty-jobs [ids]: for each dirty JobResultStore entry, what Flink's own global cleanup
+//    removes (reference flink-ha-format.md §4.3): checkpoints and their files, the checkpoint
+//    counter, the job graph / execution plan pointer and its file, blob/job_<id>, every other
+//    znode of the job ({ns}/jobs/<id>, its leader nodes, the running-job registry entry), then
+//    the entry is marked clean (deleted, or renamed to <jobid>.json without delete-on-commit);
+//  - orphans {min_age}: metadata files no pointer refers to, blob dirs of jobs with nothing else
+//    left, pointer nodes that are empty or marked for deletion (and their files), all older than
+//    min_age;
+//  - cluster: all HA data of the cluster-id (a decommissioned cluster).
+//
+// Safety rules (DESIGN.md "Safety"):
+//  - a pointer znode is deleted before the file it points to, checkpoints before the counter,
+//    everything before the JobResultStore entry is marked clean: a crash (even SIGKILL) between
+//    two steps leaves at worst an orphan file, never a dangling pointer, and a rerun finishes;
+//  - every target is inside {ns}, the cluster storage dir or the JobResultStore dir, else the
+//    plan fails naming the target; symlinks are never followed or removed;
+//  - only dirty or orphaned jobs are touched; refused while a live leader is registered
+//    (Flink is then cleaning up itself) unless forced.
+
+#include "flink/ha_inventory.hpp"
+#include "flink/job_result_store.hpp"
+#include "flink/zk_tree.hpp"
+#include "storage/storage.hpp"
+#include "util/result.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace flinkha::flink {
+
+enum class Force { yes, no };
+
+struct DirtyJobsRequest {
+  std::vector<std::string> job_ids; // empty: every dirty entry
+};
+
+struct OrphansRequest {
+  std::int64_t min_age_ms = 3'600'000; // --min-age, default 1 h
+};
+
+struct ClusterRequest {
+  std::string confirm_cluster_id; // the cluster-id typed again; must equal the inventory's
+};
+
+struct CleanupRequest {
+  std::variant<DirtyJobsRequest, OrphansRequest, ClusterRequest> what;
+  bool live_leader = false; // the caller looked: a leader holds the latch right now
+  Force force = Force::no;
+  DeleteOnCommit delete_on_commit = DeleteOnCommit::yes; // job-result-store.delete-on-commit
+};
+
+enum class StepAction {
+  delete_znode,   // one znode (the plan lists children before their parent)
+  delete_file,    // a regular file
+  delete_dir,     // an empty directory
+  mark_jrs_clean, // target = the job id; delete or rename the dirty entry
+};
+
+enum class StepScope { zookeeper, cluster_storage, job_result_store };
+
+std::string_view to_string(StepAction action);
+std::string_view to_string(StepScope scope);
+
+struct CleanupStep {
+  StepAction action = StepAction::delete_znode;
+  StepScope scope = StepScope::zookeeper;
+  std::string target; // znode path, path relative to the scope's directory, or job id
+  std::string job_id; // "" for steps not about one job
+  std::string reason;
+};
+
+struct CleanupPlan {
+  std::string zk_namespace;
+  DeleteOnCommit delete_on_commit = DeleteOnCommit::yes;
+  std::vector<CleanupStep> steps;
+  // What the plan leaves on purpose, for the operator: files outside the storage dir, symlinks,
+  // the storage side when it is unavailable, …
+  std::vector<std::string> notes;
+};
+
+// Plans a cleanup. Errors: a live leader without Force::yes, a requested job that is not dirty,
+// an unsafe cluster-id for ClusterRequest ("/", "..", empty, or not confirmed), undecodable
+// pointers when orphan files would be removed (their files cannot be told from orphans), or a
+// target outside the allowed scopes.
+Result<CleanupPlan> plan_cleanup(const HaInventory& inventory, const CleanupRequest& request);
+
+// Every target inside its scope: znodes strictly below {ns} (or {ns} itself as the last step of
+// a cluster cleanup), storage paths relative without "..", JobResultStore targets job ids or
+// entry names. plan_cleanup runs it on every plan; the executor runs it again.
+Status check_plan_scope(const CleanupPlan& plan);
+
+// Where the steps are carried out. A null storage is allowed when the plan has no step for it.
+struct CleanupTargets {
+  ZkTreeWriter& zk;
+  storage::HaStorage* cluster_storage = nullptr;
+  storage::HaStorage* job_result_store = nullptr;
+};
+
+enum class StepOutcome { done, already_gone };
+
+// Called after each step that took effect (or found its target gone); `index` is the step's
+// index in plan.steps.
+using StepProgress =
+    std::function<void(std::size_t index, const CleanupStep& step, StepOutcome outcome)>;
+
+struct ExecutionSummary {
+  std::size_t steps_done = 0; // steps completed (removed now or already gone)
+};
+
+// Runs the steps in order. Consecutive znode deletions are sent together with
+// ZkTreeWriter::remove_many (the real client pipelines them), at most kZkBatch at a time; a
+// batch never contains a file step, so every pointer is gone before its file is touched. Stops
+// at the first error: the message names the step and says that a rerun finishes the job.
+inline constexpr std::size_t kZkBatch = 500;
+Result<ExecutionSummary> execute_plan(const CleanupPlan& plan, const CleanupTargets& targets,
+                                      const StepProgress& progress = {});
+
+} // namespace flinkha::flink

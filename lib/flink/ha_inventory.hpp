@@ -1,0 +1,249 @@
+#pragma once
+// Everything a Flink cluster keeps for HA, read from ZooKeeper and from storage and
+// cross-referenced (what `flinkha inspect` reports and what the cleanup planner works from):
+//  - ZooKeeper: every znode under the namespace {ns}, classified for the Flink layout era
+//    (reference flink-ha-format.md §1.2): job graph / execution plan pointers, checkpoint
+//    pointers, their lock nodes (§2.6), checkpoint ID counters (§2.4), the running-job registry
+//    (§2.7), leader and latch nodes (§3, listed only), anything else listed raw;
+//  - storage: {storageDir}/{cluster-id} (§4.1, §4.2): submittedJobGraph / submittedExecutionPlan
+//    / completedCheckpoint files (prefix + 12 hex), blob/job_<jobid>/…, anything else;
+//  - the JobResultStore (§4.3);
+//  - findings: dangling pointers (file missing: Flink fails recovery), orphan files, dirty
+//    JobResultStore entries and what of their job remains, jobs in ZooKeeper that are already
+//    clean in the JobResultStore, pointer nodes marked for deletion, other cluster-ids next to
+//    this one.
+
+#include "flink/job_result_store.hpp"
+#include "flink/state_handle.hpp"
+#include "flink/zk_tree.hpp"
+#include "storage/storage.hpp"
+#include "util/result.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flinkha::flink {
+
+// ZooKeeper layout eras (reference §1.2 A–G).
+enum class LayoutEra {
+  v1_0_to_1_2,   // A/B: no locks, unpadded checkpoint names, one /leader node
+  v1_3_to_1_13,  // C: ephemeral lock children, /leaderlatch/<suffix>, /running_job_registry
+  v1_14,         // D: /jobs/<jobid>/{checkpoints,checkpoint_id_counter,leader}
+  v1_15_to_1_20, // E/F: locks/<uuid>, one /leader/latch, marked-for-deletion, JobResultStore
+  v2,            // G: /execution-plans, submittedExecutionPlan files
+};
+
+std::string_view to_string(LayoutEra era); // "1.0-1.2", "1.3-1.13", "1.14", "1.15-1.20", "2.x"
+
+// Znode sub-paths below {ns}, each starting with '/'. Up to 1.13 most are configurable
+// (high-availability.zookeeper.path.*); default_znode_paths gives Flink's defaults.
+struct ZnodePaths {
+  std::string job_graphs;         // …path.jobgraphs "/jobgraphs"; 2.x …path.execution-plans
+  std::string checkpoints;        // ≤1.13 …path.checkpoints "/checkpoints"
+  std::string checkpoint_counter; // ≤1.13 …path.checkpoint-counter "/checkpoint-counter"
+  std::string running_registry;   // 1.3–1.14 …path.running-registry "/running_job_registry"
+  std::string leader;             // ≤1.13 …path.leader "/leader"; fixed "/leader" from 1.14
+  std::string latch;              // ≤1.13 …path.latch "/leaderlatch"; 1.14+ below leader
+};
+
+ZnodePaths default_znode_paths(LayoutEra era);
+
+// What the builder reads. The storage pointers may be null: the storage side is then reported
+// as unavailable with the given reason (e.g. "scheme hdfs:// is not supported yet …") and the
+// ZooKeeper side is still inventoried.
+struct InventoryInput {
+  LayoutEra era = LayoutEra::v1_15_to_1_20;
+  std::string zk_namespace; // {ns}, e.g. "/flink/default"
+  std::string zk_root;      // high-availability.zookeeper.path.root; "" = do not look for siblings
+  std::string cluster_id;   // as configured, e.g. "/default"
+  ZnodePaths paths = default_znode_paths(LayoutEra::v1_15_to_1_20);
+
+  std::string cluster_storage_uri; // {storageDir}/{cluster-id} as Flink renders it ("file:/x/y")
+  storage::HaStorage* cluster_storage = nullptr;
+  std::string cluster_storage_error; // why cluster_storage is null
+
+  storage::HaStorage* storage_root = nullptr; // {storageDir}: listed only, for sibling cluster-ids
+
+  std::string job_result_store_uri;
+  storage::HaStorage* job_result_store = nullptr; // null before 1.15 or when unavailable
+  std::string job_result_store_error;
+
+  std::int64_t now_ms = 0; // for ages (ms since the Unix epoch)
+};
+
+enum class ZnodeRole {
+  namespace_root,
+  structure,          // a parent Flink creates on the way (jobgraphs, jobs/<id>, checkpoints, …)
+  job_graph,          // state-handle pointer to a submittedJobGraph / submittedExecutionPlan file
+  checkpoint,         // state-handle pointer to a completedCheckpoint file
+  lock_root,          // 1.15+: <pointer>/locks
+  lock,               // 1.3–1.14: <pointer>/<uuid>; 1.15+: <pointer>/locks/<uuid>
+  checkpoint_counter, // 4-byte big-endian next checkpoint id
+  running_registry,   // 1.3–1.14: "RUNNING" / "DONE"
+  leader,             // connection info and its parents
+  latch,              // Curator LeaderLatch participants and their parent
+  unknown,
+};
+
+std::string_view to_string(ZnodeRole role);
+
+struct ZnodeRecord {
+  std::string path;
+  ZkStat stat;
+  ZnodeRole role = ZnodeRole::unknown;
+  std::string job_id; // the job this node belongs to (Flink's cleanup of that job removes it)
+};
+
+// Where a pointer's file is, seen from the cluster storage dir.
+enum class FileStatus {
+  present, // inside the cluster storage dir and there
+  missing, // inside and not there: a dangling pointer
+  outside, // the pointer names a file outside the cluster storage dir (never deleted)
+  unknown, // the storage side is unavailable, or the pointer could not be decoded
+};
+
+std::string_view to_string(FileStatus status);
+
+struct LockRecord {
+  std::string path;
+  std::int64_t owner = 0; // ephemeralOwner session id (0 for a persistent node)
+};
+
+struct PointerRecord {
+  std::string znode;
+  std::string job_id;
+  ZnodeRole role = ZnodeRole::job_graph; // job_graph or checkpoint (unknown: a stray pointer)
+  std::optional<std::int64_t> checkpoint_id;
+  ZkStat stat;
+  std::optional<StateHandlePointer> pointer;
+  std::string decode_error;         // why pointer is empty; "" when decoded
+  std::vector<LockRecord> locks;    // lock nodes (1.3+)
+  bool marked_for_deletion = false; // 1.15+: no children (its locks node was deleted)
+  FileStatus file_status = FileStatus::unknown;
+  std::string file;                      // relative to the cluster storage dir, when inside
+  std::optional<std::int64_t> file_size; // of the file found there
+};
+
+struct CounterRecord {
+  std::string znode;
+  std::optional<std::int32_t> next_checkpoint_id;
+  std::string decode_error;
+};
+
+struct JobRecord {
+  std::string job_id;
+  std::optional<PointerRecord> job_graph;
+  std::vector<PointerRecord> checkpoints; // by checkpoint id
+  std::optional<CounterRecord> counter;
+  std::optional<std::string> running_registry_status; // 1.3–1.14
+  std::size_t znode_count = 0;                        // znodes that belong to this job
+  std::string blob_dir;                               // "blob/job_<id>" when it exists
+  std::vector<storage::Entry> blob_entries;           // everything below it
+  std::optional<JrsFile> job_result_file;             // dirty, else clean
+  std::optional<JobResultRecord> job_result;
+  std::string job_result_error; // parse or read error of that file
+};
+
+enum class StorageFileKind { job_graph, execution_plan, checkpoint, blob, other };
+
+std::string_view to_string(StorageFileKind kind);
+
+struct StorageFileRecord {
+  storage::Entry entry;
+  StorageFileKind kind = StorageFileKind::other;
+  std::string job_id;                     // blob files: the job of blob/job_<id>
+  std::vector<std::string> referenced_by; // pointer znodes naming this file
+};
+
+enum class Severity { info, warning, critical };
+
+std::string_view to_string(Severity severity);
+
+enum class FindingKind {
+  dangling_pointer,        // critical: Flink fails recovery (FLINK-22502)
+  size_mismatch,           // the file is not as long as the pointer says
+  undecodable_pointer,     // a pointer node whose bytes do not decode
+  pointer_outside_storage, // names a file outside the cluster storage dir
+  stray_pointer,           // a pointer in a place this layout era does not use
+  marked_for_deletion,     // 1.15+: Flink ignores it; the cleanup was interrupted
+  empty_pointer,           // a pointer node without data
+  orphan_file,             // a metadata file no pointer refers to
+  orphan_blob_dir,         // blob/job_<id> of a job with nothing else left
+  dirty_job,               // a dirty JobResultStore entry: Flink's global cleanup did not finish
+  clean_job_in_zookeeper,  // already clean in the JobResultStore but still in ZooKeeper
+  job_result_unreadable,   // a JobResultStore entry Flink could not read either
+  symlink_in_storage,      // never followed; left alone by every cleanup
+  unknown_storage_entry,   // a file flinkha does not know in the JobResultStore
+  unknown_znode,
+  sibling_cluster_id, // another cluster's data next to this one
+  storage_unavailable,
+};
+
+std::string_view to_string(FindingKind kind);
+
+struct Finding {
+  Severity severity = Severity::info;
+  FindingKind kind = FindingKind::unknown_znode;
+  std::string job_id;  // "" when not about one job
+  std::string subject; // the znode path or storage-relative file
+  std::string message;
+  std::optional<std::int64_t> age_ms; // orphans: now - mtime
+};
+
+struct StorageSide {
+  bool available = false;
+  std::string uri;
+  std::string error;                    // why not available
+  std::vector<StorageFileRecord> files; // every entry of the cluster storage dir, by path
+};
+
+struct JobResultStoreSide {
+  bool available = false;
+  std::string uri;
+  std::string error;
+  std::size_t dirty_entries = 0;
+  std::size_t clean_entries = 0; // all of them, also those of jobs with nothing else left
+  std::vector<JrsFile> entries;  // every entry, dirty and clean
+  std::vector<storage::Entry> unknown;
+};
+
+struct HaInventory {
+  LayoutEra era = LayoutEra::v1_15_to_1_20;
+  std::string zk_namespace;
+  std::string zk_root;
+  std::string cluster_id;
+  ZnodePaths paths;
+  std::int64_t now_ms = 0;
+  bool namespace_exists = false;
+  std::vector<ZnodeRecord> znodes;           // every znode under {ns}, {ns} included, by path
+  std::map<std::string, JobRecord> jobs;     // jobs with ZooKeeper, storage or dirty JRS data
+  std::vector<PointerRecord> stray_pointers; // decodable pointers outside the known places
+  StorageSide storage;
+  JobResultStoreSide job_result_store;
+  std::vector<std::string> zk_sibling_cluster_ids;      // children of zk_root but ours
+  std::vector<std::string> storage_sibling_cluster_ids; // directories in storageDir but ours
+  std::vector<Finding> findings;
+
+  // Every pointer (jobs' and stray ones).
+  std::vector<const PointerRecord*> all_pointers() const;
+  Severity worst_severity() const; // info when there are no findings
+  bool needs_attention() const;    // any warning or critical finding
+};
+
+// Metadata file names (reference §4.1): prefix + 12 lower-case hex characters.
+std::optional<StorageFileKind> metadata_file_kind(std::string_view name);
+
+// The relative path of `pointer_uri` inside the directory `base_uri` (both Flink Path strings,
+// normalized first; "file:/x", "file:///x" and "/x" are the same place). nullopt when it is not
+// strictly inside, or when either has a "." or ".." component.
+std::optional<std::string> relative_inside(std::string_view base_uri, std::string_view pointer_uri);
+
+// Walks the namespace, lists the storage side and the JobResultStore, cross-references. Fails
+// only when ZooKeeper cannot be read; storage problems become findings.
+Result<HaInventory> build_ha_inventory(ZkTreeReader& zk, const InventoryInput& input);
+
+} // namespace flinkha::flink

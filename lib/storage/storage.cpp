@@ -1,0 +1,66 @@
+#include "storage/storage.hpp"
+
+#include "util/strings.hpp"
+
+namespace flinkha::storage {
+
+std::string_view to_string(EntryType type) {
+  switch (type) {
+  case EntryType::file:
+    return "file";
+  case EntryType::directory:
+    return "dir";
+  case EntryType::symlink:
+    return "symlink";
+  case EntryType::other:
+    return "other";
+  }
+  return "other";
+}
+
+Status validate_relative_path(std::string_view relative, bool allow_base) {
+  if (relative.empty()) {
+    if (allow_base) {
+      return {};
+    }
+    return fail("empty path: the storage base itself cannot be the target");
+  }
+  if (relative.find('\0') != std::string_view::npos) {
+    return failf("path '{}' contains a NUL byte", util::printable(relative));
+  }
+  if (relative.starts_with('/')) {
+    return failf("path '{}' is absolute; only paths inside the storage base are accepted",
+                 util::printable(relative));
+  }
+  for (const auto component : util::split(relative, '/')) {
+    if (component.empty() || component == "." || component == "..") {
+      return failf("path '{}' has a '{}' component; refused (it could leave the storage base)",
+                   util::printable(relative), component);
+    }
+  }
+  return {};
+}
+
+std::vector<std::string_view> path_components(std::string_view relative) {
+  if (relative.empty()) {
+    return {};
+  }
+  return util::split(relative, '/');
+}
+
+std::string join_relative(std::string_view dir, std::string_view name) {
+  if (dir.empty()) {
+    return std::string(name);
+  }
+  std::string joined(dir);
+  joined += '/';
+  joined += name;
+  return joined;
+}
+
+std::string_view parent_of(std::string_view relative) {
+  const auto slash = relative.rfind('/');
+  return slash == std::string_view::npos ? std::string_view{} : relative.substr(0, slash);
+}
+
+} // namespace flinkha::storage

@@ -1,0 +1,528 @@
+#include "zk/client.hpp"
+
+#include <fmt/format.h>
+#include <zookeeper/zookeeper.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <thread>
+
+namespace flinkha::zk {
+
+// reader.hpp repeats the C client's codes; keep them honest.
+static_assert(static_cast<int>(ZkCode::connection_loss) == ZCONNECTIONLOSS);
+static_assert(static_cast<int>(ZkCode::operation_timeout) == ZOPERATIONTIMEOUT);
+static_assert(static_cast<int>(ZkCode::invalid_state) == ZINVALIDSTATE);
+static_assert(static_cast<int>(ZkCode::no_node) == ZNONODE);
+static_assert(static_cast<int>(ZkCode::no_auth) == ZNOAUTH);
+static_assert(static_cast<int>(ZkCode::session_expired) == ZSESSIONEXPIRED);
+static_assert(static_cast<int>(ZkCode::auth_failed) == ZAUTHFAILED);
+static_assert(static_cast<int>(ZkCode::closing) == ZCLOSING);
+static_assert(static_cast<int>(ZkCode::session_closed_require_sasl_auth) ==
+              ZSESSIONCLOSEDREQUIRESASLAUTH);
+static_assert(static_cast<int>(ZkCode::throttled) == ZTHROTTLEDOP);
+
+std::string_view to_string(WatchEventType type) {
+  switch (type) {
+  case WatchEventType::created:
+    return "created";
+  case WatchEventType::deleted:
+    return "deleted";
+  case WatchEventType::changed:
+    return "changed";
+  case WatchEventType::child:
+    return "child";
+  case WatchEventType::session:
+    return "session";
+  case WatchEventType::not_watching:
+    return "not_watching";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(SessionState state) {
+  switch (state) {
+  case SessionState::connecting:
+    return "connecting";
+  case SessionState::connected:
+    return "connected";
+  case SessionState::expired:
+    return "expired";
+  case SessionState::auth_failed:
+    return "auth_failed";
+  case SessionState::closed:
+    return "closed";
+  }
+  return "unknown";
+}
+
+void WatchQueue::push(WatchEvent event) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_events.push_back(std::move(event));
+  }
+  m_ready.notify_all();
+}
+
+std::vector<WatchEvent> WatchQueue::wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(m_mutex);
+  m_ready.wait_for(lock, timeout, [this] { return !m_events.empty(); });
+  std::vector<WatchEvent> out(std::make_move_iterator(m_events.begin()),
+                              std::make_move_iterator(m_events.end()));
+  m_events.clear();
+  return out;
+}
+
+int backoff_ms(int base_ms, int attempt, int max_wait_ms, double random_draw) {
+  // Curator: baseSleepTimeMs * Math.max(1, random.nextInt(1 << (retryCount + 1))).
+  const int shift = std::clamp(attempt + 1, 1, 29);
+  const auto bound = static_cast<double>(1 << shift);
+  const auto factor = std::max(1.0, std::floor(random_draw * bound));
+  const double sleep = static_cast<double>(std::max(base_ms, 0)) * factor;
+  return static_cast<int>(std::min(sleep, static_cast<double>(std::max(max_wait_ms, 0))));
+}
+
+struct ZkClient::State {
+  zhandle_t* zh = nullptr;
+  mutable std::mutex mutex;
+  std::condition_variable changed;
+  SessionState session = SessionState::connecting;
+  WatchQueue queue;
+};
+
+namespace {
+
+SessionState session_state_of(int state) {
+  if (state == ZOO_CONNECTED_STATE || state == ZOO_READONLY_STATE) {
+    return SessionState::connected;
+  }
+  if (state == ZOO_EXPIRED_SESSION_STATE) {
+    return SessionState::expired;
+  }
+  if (state == ZOO_AUTH_FAILED_STATE) {
+    return SessionState::auth_failed;
+  }
+  return SessionState::connecting;
+}
+
+WatchEventType event_type_of(int type) {
+  if (type == ZOO_CREATED_EVENT) {
+    return WatchEventType::created;
+  }
+  if (type == ZOO_DELETED_EVENT) {
+    return WatchEventType::deleted;
+  }
+  if (type == ZOO_CHANGED_EVENT) {
+    return WatchEventType::changed;
+  }
+  if (type == ZOO_CHILD_EVENT) {
+    return WatchEventType::child;
+  }
+  if (type == ZOO_SESSION_EVENT) {
+    return WatchEventType::session;
+  }
+  return WatchEventType::not_watching;
+}
+
+// The one watcher of every handle: session changes wake connect(); every event is queued.
+void global_watcher(zhandle_t* /*zh*/, int type, int state, const char* path, void* context) {
+  auto* s = static_cast<ZkClient::State*>(context);
+  const auto session = session_state_of(state);
+  if (type == ZOO_SESSION_EVENT) {
+    {
+      std::lock_guard lock(s->mutex);
+      s->session = session;
+    }
+    s->changed.notify_all();
+  }
+  s->queue.push(WatchEvent{event_type_of(type), session, path != nullptr ? path : ""});
+}
+
+Stat convert(const ::Stat* stat) {
+  if (stat == nullptr) {
+    return {};
+  }
+  return Stat{stat->czxid,   stat->mzxid,          stat->ctime,      stat->mtime,
+              stat->version, stat->ephemeralOwner, stat->dataLength, stat->numChildren};
+}
+
+ZkError error_of(const ZkClient::State& state, int rc, const std::string& path) {
+  auto code = static_cast<ZkCode>(rc);
+  SessionState session;
+  {
+    std::lock_guard lock(state.mutex);
+    session = state.session;
+  }
+  // Operations on a dead handle answer ZINVALIDSTATE; say why the handle is dead.
+  if (rc == ZINVALIDSTATE && session == SessionState::expired) {
+    code = ZkCode::session_expired;
+  } else if (rc == ZINVALIDSTATE && session == SessionState::auth_failed) {
+    code = ZkCode::auth_failed;
+  }
+  const char* text = zerror(static_cast<int>(code));
+  std::string message = text != nullptr ? text : "unknown error";
+  if (!message.empty()) {
+    message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+  }
+  return ZkError{code, path, std::move(message)};
+}
+
+bool retryable(ZkCode code) {
+  return code == ZkCode::connection_loss || code == ZkCode::operation_timeout ||
+         code == ZkCode::throttled;
+}
+
+// One pipelined batch: requests are submitted while fewer than max_in_flight are outstanding;
+// completions (on the C client's completion thread) fill their slot and wake the submitter.
+struct Batch {
+  std::mutex mutex;
+  std::condition_variable done;
+  int in_flight = 0;
+
+  void acquire(int limit) {
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return in_flight < limit; });
+    ++in_flight;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex);
+      --in_flight;
+    }
+    done.notify_all();
+  }
+  void drain() {
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return in_flight == 0; });
+  }
+};
+
+enum class Op { get, children, exists };
+
+struct Slot {
+  Batch* batch = nullptr;
+  const ZkClient::State* state = nullptr;
+  std::string path;
+  int rc = ZOK;
+  Node node;                      // get, exists (stat only)
+  std::vector<std::string> names; // children
+  bool exists = false;
+};
+
+void on_data(int rc, const char* value, int value_len, const ::Stat* stat, const void* data) {
+  auto* slot = static_cast<Slot*>(const_cast<void*>(data));
+  slot->rc = rc;
+  if (rc == ZOK) {
+    slot->node.stat = convert(stat);
+    if (value == nullptr || value_len < 0) {
+      slot->node.null_data = true;
+    } else {
+      slot->node.data.assign(value, static_cast<std::size_t>(value_len));
+    }
+  }
+  slot->batch->release();
+}
+
+void on_children(int rc, const struct String_vector* strings, const ::Stat* stat,
+                 const void* data) {
+  auto* slot = static_cast<Slot*>(const_cast<void*>(data));
+  slot->rc = rc;
+  if (rc == ZOK) {
+    slot->node.stat = convert(stat);
+    if (strings != nullptr) {
+      for (int i = 0; i < strings->count; ++i) {
+        slot->names.emplace_back(strings->data[i]);
+      }
+    }
+  }
+  slot->batch->release();
+}
+
+void on_stat(int rc, const ::Stat* stat, const void* data) {
+  auto* slot = static_cast<Slot*>(const_cast<void*>(data));
+  slot->rc = rc;
+  slot->exists = rc == ZOK;
+  if (rc == ZOK) {
+    slot->node.stat = convert(stat);
+  }
+  slot->batch->release();
+}
+
+int submit(ZkClient::State& state, Op op, bool watch, Slot& slot) {
+  const char* path = slot.path.c_str();
+  watcher_fn watcher = watch ? global_watcher : nullptr;
+  void* context = watch ? &state : nullptr;
+  switch (op) {
+  case Op::get:
+    return zoo_awget(state.zh, path, watcher, context, on_data, &slot);
+  case Op::children:
+    return zoo_awget_children2(state.zh, path, watcher, context, on_children, &slot);
+  case Op::exists:
+    return zoo_awexists(state.zh, path, watcher, context, on_stat, &slot);
+  }
+  return ZBADARGUMENTS;
+}
+
+// Runs `op` on every path, pipelined, retrying connection loss per the settings' backoff.
+std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op op, bool watch,
+                      const std::vector<std::string>& paths) {
+  std::vector<Slot> slots(paths.size());
+  std::vector<std::size_t> pending(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    slots[i].path = paths[i];
+    slots[i].state = &state;
+    pending[i] = i;
+  }
+  std::mt19937_64 random(std::random_device{}());
+  std::uniform_real_distribution<double> draw(0.0, 1.0);
+  for (int attempt = 0;; ++attempt) {
+    Batch batch;
+    for (const auto i : pending) {
+      auto& slot = slots[i];
+      auto path = std::move(slot.path);
+      slot = Slot{};
+      slot.batch = &batch;
+      slot.state = &state;
+      slot.path = std::move(path);
+      batch.acquire(std::max(settings.max_in_flight, 1));
+      const int rc = submit(state, op, watch, slot);
+      if (rc != ZOK) {
+        slot.rc = rc; // not queued: no completion will come
+        batch.release();
+      }
+    }
+    batch.drain();
+    std::vector<std::size_t> again;
+    for (const auto i : pending) {
+      if (retryable(static_cast<ZkCode>(slots[i].rc))) {
+        again.push_back(i);
+      }
+    }
+    if (again.empty() || attempt >= settings.max_retry_attempts) {
+      return slots;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(
+        backoff_ms(settings.retry_wait_ms, attempt, settings.max_retry_wait_ms, draw(random))));
+    pending = std::move(again);
+  }
+}
+
+ZkResult<Node> node_result(const ZkClient::State& state, Slot& slot) {
+  if (slot.rc != ZOK) {
+    return std::unexpected(error_of(state, slot.rc, slot.path));
+  }
+  return std::move(slot.node);
+}
+
+ZkResult<std::vector<std::string>> children_result(const ZkClient::State& state, Slot& slot) {
+  if (slot.rc != ZOK) {
+    return std::unexpected(error_of(state, slot.rc, slot.path));
+  }
+  return std::move(slot.names);
+}
+
+ZkResult<std::optional<Stat>> exists_result(const ZkClient::State& state, const Slot& slot) {
+  if (slot.rc == ZNONODE) {
+    return std::optional<Stat>{};
+  }
+  if (slot.rc != ZOK) {
+    return std::unexpected(error_of(state, slot.rc, slot.path));
+  }
+  return std::optional<Stat>{slot.node.stat};
+}
+
+struct AuthWait {
+  std::mutex mutex;
+  std::condition_variable done;
+  bool finished = false;
+  int rc = ZOK;
+};
+
+void on_auth(int rc, const void* data) {
+  auto* wait = static_cast<AuthWait*>(const_cast<void*>(data));
+  {
+    std::lock_guard lock(wait->mutex);
+    wait->finished = true;
+    wait->rc = rc;
+  }
+  wait->done.notify_all();
+}
+
+// The reads of a ZkClient, each arming a watch.
+class WatchingReader final : public ZkReader {
+public:
+  explicit WatchingReader(ZkClient& client) : m_client(client) {}
+  // getData and getChildren leave no watch on a missing node; an exists watch then reports
+  // its creation.
+  ZkResult<Node> get(const std::string& path) override {
+    auto node = m_client.get_watched(path);
+    arm_creation_watch(node, path);
+    return node;
+  }
+  ZkResult<std::vector<std::string>> children(const std::string& path) override {
+    auto names = m_client.children_watched(path);
+    arm_creation_watch(names, path);
+    return names;
+  }
+  ZkResult<std::optional<Stat>> exists(const std::string& path) override {
+    return m_client.exists_watched(path);
+  }
+
+private:
+  template <typename T>
+  void arm_creation_watch(const ZkResult<T>& result, const std::string& path) {
+    if (!result && result.error().code == ZkCode::no_node) {
+      (void)m_client.exists_watched(path);
+    }
+  }
+
+  ZkClient& m_client;
+};
+
+} // namespace
+
+ZkClient::ZkClient(ClientSettings settings)
+    : m_settings(std::move(settings)), m_state(std::make_shared<State>()),
+      m_watching(std::make_unique<WatchingReader>(*this)) {}
+
+ZkClient::~ZkClient() {
+  if (m_state->zh != nullptr) {
+    // Blocks until the C client's threads are gone: no callback can touch m_state afterwards.
+    zookeeper_close(m_state->zh);
+    m_state->zh = nullptr;
+  }
+}
+
+ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& settings) {
+  if (settings.connect_string.empty()) {
+    return zk_fail(ZkCode::bad_arguments, "", "no ZooKeeper quorum configured");
+  }
+  if (settings.log_to_stderr) {
+    zoo_set_log_stream(stderr);
+    zoo_set_debug_level(ZOO_LOG_LEVEL_INFO);
+  } else {
+    zoo_set_debug_level(static_cast<ZooLogLevel>(0)); // 0 switches the C client's log off
+  }
+  std::unique_ptr<ZkClient> client(new ZkClient(settings));
+  State& state = *client->m_state;
+  errno = 0;
+  state.zh = zookeeper_init(settings.connect_string.c_str(), global_watcher,
+                            std::max(settings.session_timeout_ms, 1), nullptr, &state, 0);
+  if (state.zh == nullptr) {
+    return zk_fail(ZkCode::bad_arguments, "",
+                   fmt::format("cannot start a ZooKeeper client for \"{}\": {}",
+                               settings.connect_string, std::strerror(errno)));
+  }
+  {
+    std::unique_lock lock(state.mutex);
+    const bool decided =
+        state.changed.wait_for(lock, std::chrono::milliseconds(settings.connection_timeout_ms),
+                               [&] { return state.session != SessionState::connecting; });
+    if (!decided) {
+      return zk_fail(ZkCode::connection_loss, "",
+                     fmt::format("no connection to ZooKeeper at {} within {} ms",
+                                 settings.connect_string, settings.connection_timeout_ms));
+    }
+    if (state.session == SessionState::expired) {
+      return zk_fail(ZkCode::session_expired, "", "the session expired while connecting");
+    }
+    if (state.session == SessionState::auth_failed) {
+      return zk_fail(ZkCode::auth_failed, "", "authentication failed while connecting");
+    }
+  }
+  if (settings.digest_auth) {
+    AuthWait wait;
+    const auto& cert = *settings.digest_auth;
+    const int rc = zoo_add_auth(state.zh, "digest", cert.data(), static_cast<int>(cert.size()),
+                                on_auth, &wait);
+    if (rc != ZOK) {
+      return std::unexpected(error_of(state, rc, ""));
+    }
+    std::unique_lock lock(wait.mutex);
+    if (!wait.done.wait_for(lock, std::chrono::milliseconds(settings.connection_timeout_ms),
+                            [&] { return wait.finished; })) {
+      return zk_fail(ZkCode::operation_timeout, "", "no answer to the digest authentication");
+    }
+    if (wait.rc != ZOK) {
+      auto error = error_of(state, wait.rc, "");
+      error.message = "digest authentication failed: " + error.message;
+      return std::unexpected(std::move(error));
+    }
+  }
+  return client;
+}
+
+ZkResult<Node> ZkClient::get(const std::string& path) {
+  auto slots = run(*m_state, m_settings, Op::get, false, {path});
+  return node_result(*m_state, slots.front());
+}
+
+ZkResult<std::vector<std::string>> ZkClient::children(const std::string& path) {
+  auto slots = run(*m_state, m_settings, Op::children, false, {path});
+  return children_result(*m_state, slots.front());
+}
+
+ZkResult<std::optional<Stat>> ZkClient::exists(const std::string& path) {
+  auto slots = run(*m_state, m_settings, Op::exists, false, {path});
+  return exists_result(*m_state, slots.front());
+}
+
+std::vector<ZkResult<Node>> ZkClient::get_many(const std::vector<std::string>& paths) {
+  auto slots = run(*m_state, m_settings, Op::get, false, paths);
+  std::vector<ZkResult<Node>> out;
+  out.reserve(slots.size());
+  for (auto& slot : slots) {
+    out.push_back(node_result(*m_state, slot));
+  }
+  return out;
+}
+
+std::vector<ZkResult<std::vector<std::string>>>
+ZkClient::children_many(const std::vector<std::string>& paths) {
+  auto slots = run(*m_state, m_settings, Op::children, false, paths);
+  std::vector<ZkResult<std::vector<std::string>>> out;
+  out.reserve(slots.size());
+  for (auto& slot : slots) {
+    out.push_back(children_result(*m_state, slot));
+  }
+  return out;
+}
+
+ZkResult<Node> ZkClient::get_watched(const std::string& path) {
+  auto slots = run(*m_state, m_settings, Op::get, true, {path});
+  return node_result(*m_state, slots.front());
+}
+
+ZkResult<std::vector<std::string>> ZkClient::children_watched(const std::string& path) {
+  auto slots = run(*m_state, m_settings, Op::children, true, {path});
+  return children_result(*m_state, slots.front());
+}
+
+ZkResult<std::optional<Stat>> ZkClient::exists_watched(const std::string& path) {
+  auto slots = run(*m_state, m_settings, Op::exists, true, {path});
+  return exists_result(*m_state, slots.front());
+}
+
+WatchQueue& ZkClient::events() {
+  return m_state->queue;
+}
+
+SessionState ZkClient::state() const {
+  std::lock_guard lock(m_state->mutex);
+  return m_state->session;
+}
+
+std::int64_t ZkClient::session_id() const {
+  const clientid_t* id = zoo_client_id(m_state->zh);
+  return id != nullptr ? id->client_id : 0;
+}
+
+ZkReader& ZkClient::watching() {
+  return *m_watching;
+}
+
+} // namespace flinkha::zk

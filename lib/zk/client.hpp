@@ -1,0 +1,115 @@
+#pragma once
+// ZkClient: RAII over ZooKeeper's multi-threaded C client (libzookeeper-mt, Debian 3.8).
+//  - connect(): zookeeper_init + wait (condition variable) for SyncConnected within the connection
+//    timeout (ms); a chroot suffix of the connect string is honoured by the C client, so every
+//    path flinkha passes stays absolute;
+//  - get / children / exists with Stat; watch variants that queue events in a thread-safe queue;
+//  - digest authentication (zoo_add_auth "digest", "user:password"), checked synchronously;
+//  - get_many / children_many pipelined with zoo_aget / zoo_aget_children2, at most
+//    ClientSettings::max_in_flight requests outstanding (below the server's
+//    globalOutstandingLimit, 1000 by default);
+//  - reads retried on connection loss the way Flink's Curator client retries them:
+//    ExponentialBackoffRetry(retry-wait, max-retry-attempts), each sleep capped by max-retry-wait
+//    (Flink 2.0.1+ uses BoundedExponentialBackoffRetry with that cap).
+// The C client's own log goes nowhere unless ClientSettings::log_to_stderr; never to stdout.
+// No SASL/Kerberos and no TLS: Debian builds the C client without them (client_settings.hpp
+// explains how a cluster config asking for them is reported).
+
+#include "zk/reader.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flinkha::zk {
+
+struct ClientSettings {
+  std::string connect_string; // "h1:2181,h2:2181" plus an optional "/chroot"
+  int session_timeout_ms = 60'000;
+  int connection_timeout_ms = 15'000;
+  int retry_wait_ms = 5'000;              // base sleep of the exponential backoff
+  int max_retry_attempts = 3;             // retries after the first attempt
+  int max_retry_wait_ms = 60'000;         // cap of one sleep
+  std::optional<std::string> digest_auth; // "user:password"
+  int max_in_flight = 256;
+  bool log_to_stderr = false; // the C client's INFO log, for --verbose
+};
+
+enum class WatchEventType { created, deleted, changed, child, session, not_watching };
+std::string_view to_string(WatchEventType type);
+
+enum class SessionState { connecting, connected, expired, auth_failed, closed };
+std::string_view to_string(SessionState state);
+
+struct WatchEvent {
+  WatchEventType type = WatchEventType::session;
+  SessionState state = SessionState::connected;
+  std::string path; // empty for session events
+};
+
+// Events of the watches a ZkClient armed, plus session changes; filled by the C client's event
+// thread, drained by the caller.
+class WatchQueue {
+public:
+  void push(WatchEvent event);
+  // Waits up to `timeout` for at least one event, then returns all queued events.
+  std::vector<WatchEvent> wait(std::chrono::milliseconds timeout);
+
+private:
+  std::mutex m_mutex;
+  std::condition_variable m_ready;
+  std::deque<WatchEvent> m_events;
+};
+
+class ZkClient final : public ZkReader {
+public:
+  struct State; // shared with the C client's threads (defined in client.cpp)
+
+  // Connects and, with settings.digest_auth, authenticates. Errors: ZCONNECTIONLOSS when no
+  // server answered within the connection timeout, ZAUTHFAILED, ZSESSIONEXPIRED.
+  static ZkResult<std::unique_ptr<ZkClient>> connect(const ClientSettings& settings);
+
+  ~ZkClient() override;
+  ZkClient(const ZkClient&) = delete;
+  ZkClient& operator=(const ZkClient&) = delete;
+
+  ZkResult<Node> get(const std::string& path) override;
+  ZkResult<std::vector<std::string>> children(const std::string& path) override;
+  ZkResult<std::optional<Stat>> exists(const std::string& path) override;
+  std::vector<ZkResult<Node>> get_many(const std::vector<std::string>& paths) override;
+  std::vector<ZkResult<std::vector<std::string>>>
+  children_many(const std::vector<std::string>& paths) override;
+
+  // The same reads, each arming a one-shot watch whose event lands in events().
+  ZkResult<Node> get_watched(const std::string& path);
+  ZkResult<std::vector<std::string>> children_watched(const std::string& path);
+  // A watch on a missing node fires when it is created.
+  ZkResult<std::optional<Stat>> exists_watched(const std::string& path);
+
+  WatchQueue& events();
+  SessionState state() const;
+  std::int64_t session_id() const;
+  const ClientSettings& settings() const { return m_settings; }
+
+  // A ZkReader view whose reads all arm watches (for code written against ZkReader).
+  ZkReader& watching();
+
+private:
+  explicit ZkClient(ClientSettings settings);
+
+  ClientSettings m_settings;
+  std::shared_ptr<State> m_state;
+  std::unique_ptr<ZkReader> m_watching;
+};
+
+// Sleep before retry number `attempt` (0-based) as Curator's ExponentialBackoffRetry picks it:
+// base * random in [1, 2^(attempt+1)), capped by max_wait_ms. `random_draw` in [0, 1).
+int backoff_ms(int base_ms, int attempt, int max_wait_ms, double random_draw);
+
+} // namespace flinkha::zk

@@ -1,0 +1,107 @@
+#pragma once
+// The read side of ZooKeeper as the rest of flinkha sees it: znode Stat, data, children, and the
+// error of one operation (with the C client's return-code name and the znode path). Two
+// implementations: ZkClient (client.hpp, the real server) and MemoryTree (memory_tree.hpp, an
+// in-memory tree for unit tests and for resolving captured fixtures). Code that only reads, such
+// as Flink leader resolution, takes a ZkReader& and stays a pure function of the tree.
+
+#include "util/result.hpp"
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flinkha::zk {
+
+// The return codes of ZooKeeper's C client (zookeeper.h, enum ZOO_ERRORS, 3.8), so that readers
+// without the C headers (MemoryTree, tests) speak the same codes. client.cpp checks the values.
+enum class ZkCode : int {
+  ok = 0,
+  system_error = -1,
+  connection_loss = -4,
+  marshalling_error = -5,
+  unimplemented = -6,
+  operation_timeout = -7,
+  bad_arguments = -8,
+  invalid_state = -9,
+  ssl_connection_error = -15,
+  api_error = -100,
+  no_node = -101,
+  no_auth = -102,
+  bad_version = -103,
+  node_exists = -110,
+  not_empty = -111,
+  session_expired = -112,
+  invalid_acl = -114,
+  auth_failed = -115,
+  closing = -116,
+  session_moved = -118,
+  session_closed_require_sasl_auth = -124,
+  throttled = -127,
+};
+
+// "ZNONODE", "ZCONNECTIONLOSS", …: the C client's names; "Z<code>" for codes not listed above.
+std::string code_name(ZkCode code);
+
+// The znode Stat (org.apache.zookeeper.data.Stat). Times are ms since the epoch.
+struct Stat {
+  std::int64_t czxid = 0;
+  std::int64_t mzxid = 0;
+  std::int64_t ctime_ms = 0;
+  std::int64_t mtime_ms = 0;
+  std::int32_t version = 0;
+  std::int64_t ephemeral_owner = 0; // session id of the owner; 0 for persistent nodes
+  std::int32_t data_length = 0;
+  std::int32_t num_children = 0;
+};
+
+struct Node {
+  std::string data;
+  bool null_data = false; // the node holds null (not even an empty array), e.g. Flink 1.15+
+  Stat stat;
+};
+
+struct ZkError {
+  ZkCode code = ZkCode::system_error;
+  std::string path;    // the znode, or empty for session-level errors
+  std::string message; // what happened, without the code name and path
+};
+
+// "ZNONODE: /flink/default/leader/latch: node does not exist"
+std::string describe(const ZkError& error);
+// The project's Error, with a hint for the codes an operator can fix (auth, connection, SASL).
+Error to_error(const ZkError& error);
+
+template <typename T>
+using ZkResult = std::expected<T, ZkError>;
+
+inline std::unexpected<ZkError> zk_fail(ZkCode code, std::string path, std::string message) {
+  return std::unexpected(ZkError{code, std::move(path), std::move(message)});
+}
+
+// "0x1000a3f2c4b0001": ZooKeeper's own rendering of session ids (lower-case, no padding).
+std::string format_session_id(std::int64_t session_id);
+
+class ZkReader {
+public:
+  virtual ~ZkReader() = default;
+
+  virtual ZkResult<Node> get(const std::string& path) = 0;
+  virtual ZkResult<std::vector<std::string>> children(const std::string& path) = 0;
+  // nullopt when the node does not exist (not an error).
+  virtual ZkResult<std::optional<Stat>> exists(const std::string& path) = 0;
+
+  // Many reads at once, one result per path in order. The default reads one after the other;
+  // ZkClient pipelines them with the async API.
+  virtual std::vector<ZkResult<Node>> get_many(const std::vector<std::string>& paths);
+  virtual std::vector<ZkResult<std::vector<std::string>>>
+  children_many(const std::vector<std::string>& paths);
+};
+
+// Joins a parent and a child name: ("/", "a") → "/a", ("/a", "b") → "/a/b".
+std::string join_path(std::string_view parent, std::string_view child);
+
+} // namespace flinkha::zk

@@ -1,0 +1,213 @@
+// Daemon plans: command lines per Flink version, quoting of hostile paths, FLINK_CONF_DIR export,
+// HA vs non-HA start-cluster plans, host validation, and the pid probe snippet run by a real sh.
+
+#include "cluster/daemons.hpp"
+#include "cluster/plans.hpp"
+#include "cluster/script_output.hpp"
+#include "remote/local_executor.hpp"
+#include "remote/shell_quote.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <unistd.h>
+
+using namespace flinkha;
+using namespace flinkha::cluster;
+using flinkha::test::TempDir;
+using namespace std::chrono_literals;
+
+namespace {
+
+FlinkInstall install_of(std::string_view version, std::string home = "/opt/flink") {
+  FlinkInstall install;
+  install.flink_home = home;
+  install.conf_dir = std::filesystem::path(home) / "conf";
+  install.version = config::parse_flink_version(version).value();
+  return install;
+}
+
+config::ClusterConfig load(const TempDir& dir, std::string_view version,
+                           std::string_view flink_home = "/opt/flink") {
+  config::LoadRequest request;
+  request.conf_dir = dir.path();
+  request.flink_home = std::filesystem::path(flink_home);
+  request.flink_version = config::parse_flink_version(version).value();
+  request.environment = [](std::string_view) { return std::optional<std::string>(); };
+  return config::load_cluster_config(request).value();
+}
+
+} // namespace
+
+TEST_CASE("cluster plans: jobmanager start per version convention") {
+  SUBCASE("1.1: start cluster HOST PORT") {
+    auto a = jobmanager_start(install_of("1.1"), "m1", 8081, 5s).value();
+    CHECK(a.command.command_line.starts_with("nohup /bin/bash -l -c '\"$0\" \"$@\"; rc=$?; "));
+    CHECK(a.command.command_line.ends_with(
+        "exit $rc' /opt/flink/bin/jobmanager.sh start cluster m1 8081"));
+    CHECK(a.command.command_line.find("flink-$u-jobmanager.pid") != std::string::npos);
+  }
+  SUBCASE("1.20 and 2.x: start HOST PORT") {
+    for (const auto* version : {"1.5", "1.20", "2.3"}) {
+      auto a = jobmanager_start(install_of(version), "m1", 8082, 5s).value();
+      CHECK(a.command.command_line.ends_with("' /opt/flink/bin/jobmanager.sh start m1 8082"));
+      CHECK(a.command.host == "m1");
+      CHECK(a.command.timeout == 5s);
+      CHECK(a.web_ui_port == 8082);
+    }
+  }
+  SUBCASE("a masters line without port passes 0, as start-cluster.sh") {
+    auto a = jobmanager_start(install_of("2.3"), "m1", 0, 5s).value();
+    CHECK(a.command.command_line.ends_with("start m1 0"));
+  }
+  SUBCASE("no port: only the host") {
+    auto a = jobmanager_start(install_of("2.3"), "m1", std::nullopt, 5s).value();
+    CHECK(a.command.command_line.ends_with("jobmanager.sh start m1"));
+  }
+  SUBCASE("non-HA: local, no host and port") {
+    auto a = jobmanager_start(install_of("2.3"), "", std::nullopt, 5s).value();
+    CHECK(a.host == "localhost");
+    CHECK(a.command.command_line.ends_with("jobmanager.sh start"));
+  }
+  SUBCASE("bad port") {
+    CHECK_FALSE(jobmanager_start(install_of("2.3"), "m1", 70000, 5s));
+  }
+}
+
+TEST_CASE("cluster plans: stop and taskmanager commands") {
+  const auto install = install_of("2.3");
+  CHECK(jobmanager_stop(install, "m1", false, 5s)->command.command_line ==
+        "nohup /bin/bash -l /opt/flink/bin/jobmanager.sh stop");
+  CHECK(jobmanager_stop(install, "m1", true, 5s)->command.command_line ==
+        "nohup /bin/bash -l /opt/flink/bin/jobmanager.sh stop-all");
+  const auto start = taskmanager_start(install, "w1", 5s)->command.command_line;
+  CHECK(start.ends_with("exit $rc' /opt/flink/bin/taskmanager.sh start"));
+  CHECK(start.find("flink-$u-taskexecutor.pid") != std::string::npos);
+  CHECK(start.find("standalonesession") == std::string::npos); // only the started daemon's file
+  auto stop = taskmanager_stop(install, "w1", true, 5s).value();
+  CHECK(stop.command.command_line == "nohup /bin/bash -l /opt/flink/bin/taskmanager.sh stop-all");
+  CHECK(stop.action == DaemonAction::stop_all);
+  CHECK(stop.role == Role::taskmanager);
+}
+
+TEST_CASE("cluster plans: hostile hosts and paths are refused or quoted") {
+  for (const auto* host :
+       {"m1;rm -rf /", "$(reboot)", "a b", "m1\nx", "", "-oProxyCommand=x", "`id`"}) {
+    const std::string name = host;
+    CAPTURE(name);
+    if (!name.empty()) { // empty means the local non-HA JobManager
+      CHECK_FALSE(jobmanager_start(install_of("2.3"), host, 8081, 5s));
+    }
+    CHECK_FALSE(jobmanager_stop(install_of("2.3"), host, false, 5s));
+    CHECK_FALSE(taskmanager_start(install_of("2.3"), host, 5s));
+    CHECK_FALSE(pid_probe(install_of("2.3"), host, 5s));
+  }
+  auto install = install_of("2.3", "/opt/my flink's $HOME");
+  install.conf_dir = "/etc/flink conf";
+  install.conf_dir_is_default = false;
+  auto a = taskmanager_start(install, "w1", 5s).value();
+  CHECK(a.command.command_line.starts_with(
+      "FLINK_CONF_DIR='/etc/flink conf' nohup /bin/bash -l -c "));
+  CHECK(a.command.command_line.ends_with(" '/opt/my flink'\\''s $HOME/bin/taskmanager.sh' start"));
+  install.flink_home = "/opt/fl\nink";
+  CHECK_FALSE(taskmanager_start(install, "w1", 5s));
+}
+
+TEST_CASE("cluster plans: daemon names per version") {
+  using V = config::FlinkVersion;
+  CHECK(daemon_names(Role::jobmanager, V{1, 1}) == std::vector<std::string>{"jobmanager"});
+  CHECK(daemon_names(Role::jobmanager, V{1, 5}) ==
+        std::vector<std::string>{"standalonesession", "jobmanager"});
+  CHECK(daemon_names(Role::jobmanager, V{2, 3}) == std::vector<std::string>{"standalonesession"});
+  CHECK(daemon_names(Role::taskmanager, V{1, 4}) == std::vector<std::string>{"taskmanager"});
+  CHECK(daemon_names(Role::taskmanager, V{1, 20}) == std::vector<std::string>{"taskexecutor"});
+}
+
+TEST_CASE("cluster plans: start-cluster in HA and non-HA mode") {
+  TempDir dir;
+  dir.write("masters", "m1:8081\nm2:8082\nm3\n");
+  dir.write("workers", "w1\nw2\nw1\n");
+  SUBCASE("HA (any case): one JobManager per masters line, one TaskManager per workers line") {
+    dir.write("config.yaml", "high-availability.type: ZooKeeper\n"
+                             "high-availability.zookeeper.quorum: z1:2181\n"
+                             "high-availability.storageDir: file:///tmp/ha\n");
+    const auto config = load(dir, "2.3");
+    const auto install = make_install(config).value();
+    CHECK_FALSE(install.conf_dir_is_default);
+    const auto plan = start_cluster_plan(config, install, 5s).value();
+    REQUIRE(plan.jobmanagers.size() == 3);
+    CHECK(plan.jobmanagers[0].host == "m1");
+    CHECK(plan.jobmanagers[1].command.command_line.ends_with("jobmanager.sh start m2 8082"));
+    CHECK(plan.jobmanagers[2].command.command_line.ends_with("jobmanager.sh start m3 0"));
+    CHECK(plan.jobmanagers[0].command.command_line.starts_with("FLINK_CONF_DIR="));
+    REQUIRE(plan.taskmanagers.size() == 3);
+    CHECK(plan.taskmanagers[2].host == "w1");
+    CHECK(plan.warnings.empty());
+    const auto stop = stop_cluster_plan(config, install, true, 5s).value();
+    CHECK(stop.jobmanagers.size() == 3);
+    CHECK(stop.jobmanagers[0].command.command_line.ends_with("jobmanager.sh stop-all"));
+  }
+  SUBCASE("no HA: one local JobManager and a warning") {
+    dir.write("config.yaml", "jobmanager.rpc.address: localhost\n");
+    const auto config = load(dir, "2.3");
+    const auto plan = start_cluster_plan(config, make_install(config).value(), 5s).value();
+    REQUIRE(plan.jobmanagers.size() == 1);
+    CHECK(plan.jobmanagers[0].host == "localhost");
+    CHECK(plan.jobmanagers[0].command.command_line.ends_with("jobmanager.sh start"));
+    REQUIRE(plan.warnings.size() == 1);
+    CHECK(plan.warnings[0].find("masters is ignored") != std::string::npos);
+  }
+  SUBCASE("no FLINK_HOME") {
+    dir.write("config.yaml", "jobmanager.rpc.address: localhost\n");
+    config::LoadRequest request;
+    request.conf_dir = dir.path();
+    request.environment = [](std::string_view) { return std::optional<std::string>(); };
+    const auto config = config::load_cluster_config(request).value();
+    CHECK_FALSE(make_install(config));
+    CHECK(make_install(config, NeedFlinkHome::no));
+  }
+}
+
+TEST_CASE("cluster plans: the pid probe reads pid files and checks pids on the host") {
+  TempDir dir;
+  const auto pid_dir = dir.path() / "pid dir";
+  std::filesystem::create_directories(pid_dir);
+  const std::string user = "probe'user";
+  const auto self = std::to_string(getpid());
+  dir.write("pid dir/flink-" + user + "-standalonesession.pid", self + "\n999999999\n");
+  dir.write("pid dir/flink-" + user + "-taskexecutor.pid", self); // no final newline
+  dir.write("pid dir/flinkha-" + user + "-zookeeper-3.pid", "junk\n" + self + "\n");
+  auto install = install_of("2.3");
+  install.pid_dir = "/nonexistent";
+  auto command = pid_probe(install, "localhost", 10s).value();
+  // The host's FLINK_PID_DIR wins over env.pid.dir; the user is FLINK_IDENT_STRING.
+  command.command_line = "FLINK_PID_DIR=" + remote::shell_quote(pid_dir.string()).value() +
+                         " FLINK_IDENT_STRING=" + remote::shell_quote(user).value() + " " +
+                         command.command_line;
+  remote::LocalExecutor local;
+  const auto ran = local.run(command).value();
+  REQUIRE(ran.exit_status == 0);
+  const auto probe = parse_pid_probe(ran.stdout_text);
+  CHECK(probe.pid_dir == pid_dir.string());
+  REQUIRE(probe.processes.size() == 4);
+  CHECK(probe.processes[0].role == Role::jobmanager);
+  CHECK(probe.processes[0].alive);
+  CHECK(probe.processes[1].pid == 999999999);
+  CHECK_FALSE(probe.processes[1].alive);
+  CHECK(probe.processes[2].role == Role::taskmanager);
+  CHECK(probe.processes[2].alive);
+  CHECK(probe.processes[3].role == Role::zookeeper);
+  CHECK(probe.processes[3].daemon == "zookeeper-3");
+  CHECK(probe.processes[3].pid_file.ends_with("flinkha-probe'user-zookeeper-3.pid"));
+}
+
+TEST_CASE("cluster plans: the gone probe waits for pids") {
+  remote::LocalExecutor local;
+  const auto command = pids_gone_probe("localhost", {getpid(), 999999999}, 400ms, 10s).value();
+  const auto ran = local.run(command).value();
+  const auto probe = parse_gone_probe(ran.stdout_text);
+  CHECK(probe.alive == std::vector<int>{getpid()});
+  CHECK(probe.gone == std::vector<int>{999999999});
+  CHECK_FALSE(pids_gone_probe("localhost", {0}, 1s, 1s));
+}

@@ -1,0 +1,157 @@
+// The result model of daemon actions, over the FakeExecutor: per-host rows in plan order, start
+// verified by the pid probe, stop verified by the gone probe, unreachable hosts and failing
+// scripts reported with their error, stderr and exit status, duplicate hosts in waves.
+
+#include "cluster/run_actions.hpp"
+#include "remote/fake_executor.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using namespace flinkha;
+using namespace flinkha::cluster;
+using namespace std::chrono_literals;
+
+namespace {
+
+FlinkInstall install_2x() {
+  FlinkInstall install;
+  install.flink_home = "/opt/flink";
+  install.conf_dir = "/opt/flink/conf";
+  install.version = config::FlinkVersion{2, 3};
+  return install;
+}
+
+remote::CommandResult ran(int status, std::string out, std::string err = {}) {
+  remote::CommandResult result;
+  result.exit_status = status;
+  result.stdout_text = std::move(out);
+  result.stderr_text = std::move(err);
+  result.duration = 5ms;
+  return result;
+}
+
+std::vector<PlannedAction> tm_starts(const std::vector<std::string>& hosts) {
+  std::vector<PlannedAction> plan;
+  for (const auto& host : hosts) {
+    plan.push_back(taskmanager_start(install_2x(), host, 5s).value());
+  }
+  return plan;
+}
+
+// The fake answers every command to a host alike, so one canned output holds both what the
+// script prints and what the pid probe prints afterwards (each parser ignores the other's lines).
+std::string started_tm(const std::string& pid, const std::string& state = "alive") {
+  std::string out = "Starting taskexecutor daemon on host box.\nflinkha-piddir /tmp\n";
+  return out + "flinkha-pid taskmanager taskexecutor " + pid + " " + state +
+         " /tmp/flink-u-taskexecutor.pid\n";
+}
+
+} // namespace
+
+TEST_CASE("cluster run_actions: started, unreachable, failing script") {
+  remote::FakeExecutor fake;
+  fake.set_result("w1", ran(0, started_tm("101")));
+  fake.set_error("w2", Error{"w2:22: connection refused", "is sshd running?"});
+  fake.set_result("w3", ran(1, "Starting taskexecutor daemon on host box.\n",
+                            "/opt/flink/bin/config.sh: line 3: java: command not found\n"));
+  fake.set_result("w4", ran(0, started_tm("104", "dead")));
+  const auto plan = tm_starts({"w1", "w2", "w3", "w4"});
+  const auto rows = run_actions(fake, install_2x(), plan);
+  REQUIRE(rows.size() == 4);
+
+  CHECK(rows[0].ok);
+  CHECK(rows[0].detail == "started (pid 101)");
+  CHECK(rows[0].pids == std::vector<int>{101});
+  CHECK(rows[0].exit_status == 0);
+  CHECK(rows[0].role == Role::taskmanager);
+
+  CHECK_FALSE(rows[1].ok);
+  CHECK_FALSE(rows[1].exit_status);
+  CHECK(rows[1].error->find("connection refused") != std::string::npos);
+  CHECK(rows[1].detail == "not reached");
+
+  CHECK_FALSE(rows[2].ok);
+  CHECK(rows[2].exit_status == 1);
+  CHECK(rows[2].stderr_text.find("java: command not found") != std::string::npos);
+  CHECK(rows[2].error->find("exited with status 1") != std::string::npos);
+
+  CHECK_FALSE(rows[3].ok);
+  CHECK(rows[3].detail == "exited");
+
+  // The pid check is part of each start command: one command per host, nothing else.
+  CHECK(fake.commands_ran().size() == 4);
+  // The probe's lines are not part of the reported script output.
+  CHECK(rows[0].stdout_text == "Starting taskexecutor daemon on host box.\n");
+}
+
+TEST_CASE("cluster run_actions: a host listed twice runs in two waves, pids assigned in order") {
+  remote::FakeExecutor fake;
+  std::string out = "Starting taskexecutor daemon on host box.\n"
+                    "flinkha-pid taskmanager taskexecutor 7 alive /p\n"
+                    "flinkha-pid taskmanager taskexecutor 8 alive /p\n"
+                    "flinkha-pid taskmanager taskexecutor 9 alive /p\n";
+  fake.set_result("w1", ran(0, out), 20ms);
+  const auto rows = run_actions(fake, install_2x(), tm_starts({"w1", "w1"}));
+  REQUIRE(rows.size() == 2);
+  // Each start reads the pid file right after its own start: the newest line is its pid.
+  CHECK(rows[0].detail == "started (pid 9)");
+  CHECK(rows[1].ok);
+  CHECK(fake.max_concurrency() == 1); // never two commands on w1 at once
+}
+
+TEST_CASE("cluster run_actions: the window bounds concurrency") {
+  remote::FakeExecutor fake;
+  fake.set_default({ran(0, started_tm("5")), 20ms});
+  std::vector<std::string> hosts;
+  for (int i = 0; i < 12; ++i) {
+    hosts.push_back("h" + std::to_string(i));
+  }
+  RunOptions options;
+  options.window = 4;
+  const auto rows = run_actions(fake, install_2x(), tm_starts(hosts), options);
+  CHECK(std::ranges::all_of(rows, &DaemonResult::ok));
+  CHECK(fake.max_concurrency() <= 4);
+  CHECK(fake.max_concurrency() >= 2);
+}
+
+TEST_CASE("cluster run_actions: stop outcomes") {
+  const auto install = install_2x();
+  std::vector<PlannedAction> plan;
+  for (const auto* host : {"s1", "s2", "s3", "s4"}) {
+    plan.push_back(jobmanager_stop(install, host, false, 5s).value());
+  }
+  remote::FakeExecutor fake;
+  fake.set_result("s1", ran(0, "Stopping standalonesession daemon (pid: 11) on host box.\n"
+                               "flinkha-gone 11\n"));
+  fake.set_result("s2", ran(0, "No standalonesession daemon to stop on host box.\n"));
+  fake.set_result("s3", ran(0, "Stopping standalonesession daemon (pid: 13) on host box.\n"
+                               "Daemon standalonesession didn't stop within 10 seconds. Killing "
+                               "it.\nflinkha-gone 13\n"));
+  fake.set_result("s4", ran(0, "Stopping standalonesession daemon (pid: 14) on host box.\n"
+                               "flinkha-alive 14\n"));
+  const auto rows = run_actions(fake, install, plan);
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0].ok);
+  CHECK(rows[0].detail == "stopped (pid 11)");
+  CHECK(rows[1].ok);
+  CHECK(rows[1].detail == "not running");
+  CHECK(rows[2].ok);
+  CHECK(rows[2].detail == "killed after timeout (pid 13)");
+  CHECK_FALSE(rows[3].ok);
+  CHECK(rows[3].detail == "still running");
+  CHECK(rows[3].error->find("pid 14") != std::string::npos);
+  CHECK(rows[0].action == DaemonAction::stop);
+}
+
+TEST_CASE("cluster run_actions: without verification only the scripts run") {
+  remote::FakeExecutor fake;
+  fake.set_default({ran(0, "Starting taskexecutor daemon on host box.\n"), 0ms});
+  RunOptions options;
+  options.verify = false;
+  const auto rows = run_actions(fake, install_2x(), tm_starts({"a", "b"}), options);
+  CHECK(rows[0].ok);
+  CHECK(rows[0].detail == "started");
+  CHECK(fake.commands_ran().size() == 2);
+}

@@ -1,0 +1,267 @@
+#include "fixtures/ha_inventory/ha_fixture_tree.hpp"
+#include "flink/ha_inventory.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+using namespace flinkha::flink;
+using flinkha::test::HaFixtureTree;
+
+namespace {
+
+constexpr std::string_view kJob = "3d8f0e5c9b2a4f718e6d5c4b3a291f01";
+constexpr std::string_view kOther = "a0b1c2d3e4f5061728394a5b6c7d8e9f";
+
+std::vector<const Finding*> findings_of(const HaInventory& inventory, FindingKind kind) {
+  std::vector<const Finding*> result;
+  for (const auto& finding : inventory.findings) {
+    if (finding.kind == kind) {
+      result.push_back(&finding);
+    }
+  }
+  return result;
+}
+
+HaInventory build(HaFixtureTree& tree) {
+  auto inventory = build_ha_inventory(tree.zk(), tree.input());
+  REQUIRE_MESSAGE(inventory.has_value(), (inventory ? "" : inventory.error().message));
+  return std::move(*inventory);
+}
+
+ZnodeRole role_of(const HaInventory& inventory, const std::string& path) {
+  for (const auto& node : inventory.znodes) {
+    if (node.path == path) {
+      return node.role;
+    }
+  }
+  FAIL("no znode " << path);
+  return ZnodeRole::unknown;
+}
+
+} // namespace
+
+TEST_CASE("ha_inventory: a running 1.15+ / 2.x job is decoded and needs no attention") {
+  for (const auto era : {LayoutEra::v1_15_to_1_20, LayoutEra::v2}) {
+    CAPTURE(to_string(era));
+    HaFixtureTree tree(era);
+    const std::string job(kJob);
+    tree.add_job_graph(job);
+    tree.add_checkpoint(job, 2);
+    tree.add_checkpoint(job, 1);
+    tree.add_counter(job, 3);
+    tree.add_leaders(job);
+    tree.add_blobs(job);
+
+    const HaInventory inventory = build(tree);
+    CHECK(inventory.namespace_exists);
+    CHECK_FALSE(inventory.needs_attention());
+    REQUIRE(inventory.jobs.size() == 1);
+    const JobRecord& record = inventory.jobs.at(job);
+    REQUIRE(record.job_graph.has_value());
+    const std::string root = era == LayoutEra::v2 ? "/execution-plans/" : "/jobgraphs/";
+    CHECK(record.job_graph->znode == tree.at(root + job));
+    REQUIRE(record.job_graph->pointer.has_value());
+    CHECK(record.job_graph->file_status == FileStatus::present);
+    CHECK(record.job_graph->file.starts_with(era == LayoutEra::v2 ? "submittedExecutionPlan"
+                                                                  : "submittedJobGraph"));
+    CHECK(record.job_graph->file_size == record.job_graph->pointer->state_size);
+    REQUIRE(record.job_graph->locks.size() == 1);
+    CHECK(record.job_graph->locks[0].owner == HaFixtureTree::kSession);
+    CHECK_FALSE(record.job_graph->marked_for_deletion);
+    REQUIRE(record.checkpoints.size() == 2);
+    CHECK(record.checkpoints[0].checkpoint_id == 1);
+    CHECK(record.checkpoints[1].znode == tree.checkpoint_znode(job, 2));
+    CHECK(record.checkpoints[1].file_status == FileStatus::present);
+    REQUIRE(record.counter.has_value());
+    CHECK(record.counter->next_checkpoint_id == 3);
+    CHECK(record.blob_dir == "blob/job_" + job);
+    CHECK(record.blob_entries.size() == 1);
+    CHECK(role_of(inventory, tree.at("/leader/dispatcher/connection_info")) == ZnodeRole::leader);
+    CHECK(role_of(inventory, tree.at("/leader/latch")) == ZnodeRole::latch);
+    CHECK(role_of(inventory, tree.at(root + job + "/locks")) == ZnodeRole::lock_root);
+    CHECK(role_of(inventory, tree.at("/jobs/" + job)) == ZnodeRole::structure);
+    CHECK(findings_of(inventory, FindingKind::orphan_file).empty());
+  }
+}
+
+TEST_CASE("ha_inventory: dangling pointers are critical, orphans carry their age") {
+  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  const std::string job(kJob);
+  tree.add_job_graph(job);
+  tree.add_checkpoint(job, 7);
+  const std::string gone = tree.last_file();
+  REQUIRE(tree.storage().remove_file(gone).has_value());
+  tree.storage().add_file("completedCheckpoint0123456789ab", "old",
+                          HaFixtureTree::kNow - 5 * HaFixtureTree::kHour);
+  tree.storage().add_file("notes.txt", "an operator's file");
+
+  const HaInventory inventory = build(tree);
+  CHECK(inventory.worst_severity() == Severity::critical);
+  const auto dangling = findings_of(inventory, FindingKind::dangling_pointer);
+  REQUIRE(dangling.size() == 1);
+  CHECK(dangling[0]->subject == tree.checkpoint_znode(job, 7));
+  CHECK(dangling[0]->job_id == job);
+  CHECK(inventory.jobs.at(job).checkpoints[0].file_status == FileStatus::missing);
+
+  const auto orphans = findings_of(inventory, FindingKind::orphan_file);
+  REQUIRE(orphans.size() == 1); // notes.txt is not a metadata file
+  CHECK(orphans[0]->subject == "completedCheckpoint0123456789ab");
+  CHECK(orphans[0]->age_ms == 5 * HaFixtureTree::kHour);
+}
+
+TEST_CASE("ha_inventory: dirty entries, clean jobs still in ZooKeeper, marked and empty nodes") {
+  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  const std::string job(kJob);
+  const std::string other(kOther);
+  tree.add_dirty_job(job, 2);
+  // A job that is clean in the JobResultStore, yet its job graph is still in ZooKeeper.
+  tree.add_job_graph(other);
+  tree.jrs().add_file(other + ".json", flinkha::test::job_result_json(other));
+  // An interrupted releaseAndTryRemove: the locks node is gone.
+  tree.zk().remove(tree.checkpoint_znode(job, 2) + "/locks/8d3b6f1e-2c4a-4f0b-9e7d-1a2b3c4d5e6f");
+  tree.zk().remove(tree.checkpoint_znode(job, 2) + "/locks");
+  tree.zk().put(tree.at("/jobgraphs/ffeeddccbbaa99887766554433221100"));
+  tree.zk().put(tree.at("/mystery/node"), "x");
+  tree.jrs().add_file("leftover.tmp", "x");
+
+  const HaInventory inventory = build(tree);
+  const auto dirty = findings_of(inventory, FindingKind::dirty_job);
+  REQUIRE(dirty.size() == 1);
+  CHECK(dirty[0]->job_id == job);
+  CHECK(dirty[0]->message.find("2 checkpoints") != std::string::npos);
+  CHECK(dirty[0]->message.find("blob dir") != std::string::npos);
+  const JobRecord& record = inventory.jobs.at(job);
+  REQUIRE(record.job_result.has_value());
+  CHECK(record.job_result->application_status == "SUCCEEDED");
+
+  const auto clean = findings_of(inventory, FindingKind::clean_job_in_zookeeper);
+  REQUIRE(clean.size() == 1);
+  CHECK(clean[0]->job_id == other);
+
+  const auto marked = findings_of(inventory, FindingKind::marked_for_deletion);
+  REQUIRE(marked.size() == 2); // the checkpoint, and the empty job-graph node (no locks either)
+  CHECK(record.checkpoints[1].marked_for_deletion);
+  CHECK(findings_of(inventory, FindingKind::empty_pointer).size() == 1);
+  const auto unknown = findings_of(inventory, FindingKind::unknown_znode);
+  REQUIRE(unknown.size() == 1);
+  CHECK(unknown[0]->subject == tree.at("/mystery"));
+  CHECK(findings_of(inventory, FindingKind::unknown_storage_entry).size() == 1);
+  CHECK(inventory.job_result_store.dirty_entries == 1);
+  CHECK(inventory.job_result_store.clean_entries == 1);
+}
+
+TEST_CASE("ha_inventory: 1.3-1.13 and 1.0-1.2 layouts") {
+  const std::string job(kJob);
+  {
+    HaFixtureTree tree(LayoutEra::v1_3_to_1_13);
+    tree.add_job_graph(job);
+    tree.add_checkpoint(job, 42);
+    tree.add_counter(job, 43);
+    tree.zk().put(tree.at("/running_job_registry/") + job, "RUNNING");
+    tree.zk().put(tree.at("/leader/") + job + "/job_manager_lock", "", HaFixtureTree::kSession);
+    tree.zk().put(tree.at("/leaderlatch/dispatcher_lock/_c_x-latch-0000000001"), "",
+                  HaFixtureTree::kSession);
+    const HaInventory inventory = build(tree);
+    const JobRecord& record = inventory.jobs.at(job);
+    REQUIRE(record.checkpoints.size() == 1);
+    CHECK(record.checkpoints[0].znode == tree.at("/checkpoints/") + job + "/0000000000000000042");
+    CHECK(record.checkpoints[0].locks.size() == 1);
+    CHECK_FALSE(record.checkpoints[0].marked_for_deletion); // no such state before 1.15
+    CHECK(record.counter->znode == tree.at("/checkpoint-counter/") + job);
+    CHECK(record.counter->next_checkpoint_id == 43);
+    CHECK(record.running_registry_status == "RUNNING");
+    CHECK(role_of(inventory, tree.at("/leader/") + job + "/job_manager_lock") == ZnodeRole::leader);
+    CHECK(role_of(inventory, tree.at("/leaderlatch/dispatcher_lock")) == ZnodeRole::latch);
+    CHECK_FALSE(inventory.needs_attention());
+  }
+  {
+    HaFixtureTree tree(LayoutEra::v1_0_to_1_2);
+    tree.add_checkpoint(job, 5);
+    const HaInventory inventory = build(tree);
+    REQUIRE(inventory.jobs.at(job).checkpoints.size() == 1);
+    CHECK(inventory.jobs.at(job).checkpoints[0].checkpoint_id == 5);
+    CHECK(inventory.jobs.at(job).checkpoints[0].znode == tree.at("/checkpoints/") + job + "/5");
+  }
+  {
+    HaFixtureTree tree(LayoutEra::v1_14);
+    tree.add_checkpoint(job, 9);
+    tree.zk().put(tree.at("/jobs/") + job + "/leader/latch/_c_x-latch-0000000000", "",
+                  HaFixtureTree::kSession);
+    const HaInventory inventory = build(tree);
+    CHECK(inventory.jobs.at(job).checkpoints[0].locks.size() == 1);
+    CHECK(role_of(inventory, tree.at("/jobs/") + job + "/leader/latch") == ZnodeRole::latch);
+  }
+}
+
+TEST_CASE("ha_inventory: a 1.x job graph left under a 2.x cluster keeps its file referenced") {
+  HaFixtureTree tree(LayoutEra::v2);
+  const std::string job(kJob);
+  tree.add_pointer(tree.at("/jobgraphs/") + job, "submittedJobGraph");
+  const HaInventory inventory = build(tree);
+  CHECK(findings_of(inventory, FindingKind::stray_pointer).size() == 1);
+  CHECK(findings_of(inventory, FindingKind::orphan_file).empty());
+}
+
+TEST_CASE("ha_inventory: storage unavailable, pointers outside, siblings") {
+  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  const std::string job(kJob);
+  tree.add_job_graph(job);
+  tree.zk().put(tree.at("/jobgraphs/") + std::string(kOther),
+                flinkha::test::pointer_bytes("file:/elsewhere/submittedJobGraph0123456789ab", 9));
+  tree.zk().put(tree.at("/jobgraphs/") + std::string(kOther) + "/locks/u", "", 1);
+  tree.zk().put("/flink/other-cluster/jobs");
+  flinkha::storage::FakeStorage root("fake:/tmp/flink/ha");
+  root.add_dir("default");
+  root.add_dir("other-cluster");
+  root.add_dir("job-result-store/default");
+
+  auto input = tree.input();
+  input.storage_root = &root;
+  {
+    auto inventory = build_ha_inventory(tree.zk(), input);
+    REQUIRE(inventory.has_value());
+    CHECK(inventory->zk_sibling_cluster_ids == std::vector<std::string>{"other-cluster"});
+    CHECK(inventory->storage_sibling_cluster_ids == std::vector<std::string>{"other-cluster"});
+    const auto outside = findings_of(*inventory, FindingKind::pointer_outside_storage);
+    REQUIRE(outside.size() == 1);
+    CHECK(inventory->jobs.at(std::string(kOther)).job_graph->file_status == FileStatus::outside);
+  }
+  input.cluster_storage = nullptr;
+  input.cluster_storage_uri = "hdfs://nn:8020/flink/ha/default";
+  input.cluster_storage_error =
+      "scheme hdfs:// is not supported yet for the storage side (the ZooKeeper side still works)";
+  auto inventory = build_ha_inventory(tree.zk(), input);
+  REQUIRE(inventory.has_value());
+  CHECK_FALSE(inventory->storage.available);
+  CHECK(findings_of(*inventory, FindingKind::storage_unavailable).size() == 1);
+  CHECK(inventory->jobs.at(job).job_graph->pointer.has_value());
+  CHECK(findings_of(*inventory, FindingKind::dangling_pointer).empty());
+}
+
+TEST_CASE("ha_inventory: a namespace that does not exist is empty") {
+  HaFixtureTree tree(LayoutEra::v1_15_to_1_20, "/flink/nothing-here");
+  auto inventory = build_ha_inventory(tree.zk(), tree.input());
+  REQUIRE(inventory.has_value());
+  CHECK_FALSE(inventory->namespace_exists);
+  CHECK(inventory->znodes.empty());
+}
+
+TEST_CASE("ha_inventory: pointer paths map into the storage dir only when inside it") {
+  CHECK(relative_inside("file:/x/ha/default", "file:///x/ha/default/completedCheckpoint1") ==
+        "completedCheckpoint1");
+  CHECK(relative_inside("/x/ha/default/", "file:/x/ha/default/blob/job_1/b") == "blob/job_1/b");
+  CHECK(relative_inside("hdfs://nn:8020/ha/default", "hdfs://nn:8020/ha/default/f") == "f");
+  CHECK_FALSE(relative_inside("hdfs://nn:8020/ha/default", "hdfs://other/ha/default/f"));
+  CHECK_FALSE(relative_inside("file:/x/ha/default", "file:/x/ha/default"));
+  CHECK_FALSE(relative_inside("file:/x/ha/default", "file:/x/ha/defaultother/f"));
+  CHECK_FALSE(relative_inside("file:/x/ha/default", "file:/x/ha/default/../other/f"));
+  CHECK_FALSE(relative_inside("file:/x/ha/default", "hdfs:/x/ha/default/f"));
+  CHECK(metadata_file_kind("completedCheckpoint3fa0c1b2d4e5") == StorageFileKind::checkpoint);
+  CHECK(metadata_file_kind("submittedExecutionPlan3fa0c1b2d4e5") ==
+        StorageFileKind::execution_plan);
+  CHECK_FALSE(metadata_file_kind("completedCheckpoint3fa0c1b2d4e"));
+  CHECK_FALSE(metadata_file_kind("completedCheckpoint3FA0C1B2D4E5"));
+}
