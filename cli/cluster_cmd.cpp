@@ -7,6 +7,7 @@
 #include "cluster/rest_probe.hpp"
 #include "cluster/status.hpp"
 #include "commands.hpp"
+#include "leader_lookup.hpp"
 #include "table.hpp"
 
 #include <fmt/format.h>
@@ -147,6 +148,7 @@ ExitCode run_start_cluster(Context& context, const StartClusterOptions& options)
       results, [](const auto& r) { return r.ok && r.role == cluster::Role::jobmanager; });
   if (options.wait && any_jobmanager) {
     cluster::WaitOptions wait;
+    wait.leader_lookup = make_leader_lookup(context, setup->config);
     wait.timeout = std::chrono::milliseconds(static_cast<long long>(options.wait_timeout_s * 1000));
     wait.min_taskmanagers =
         static_cast<int>(std::ranges::count_if(workers, [](const auto& r) { return r.ok; }));
@@ -250,7 +252,7 @@ ordered_json status_json(const cluster::ClusterStatus& status) {
                      {"expected",
                       {{"jobmanagers", host.expected.jobmanagers_expected},
                        {"taskmanagers", host.expected.taskmanagers_expected},
-                       {"zookeeper", host.expected.zookeeper_expected}}},
+                       {"zookeeper", host.expected.zookeepers_expected}}},
                      {"alive",
                       {{"jobmanager", host.alive(cluster::Role::jobmanager)},
                        {"taskmanager", host.alive(cluster::Role::taskmanager)},
@@ -287,7 +289,7 @@ void status_text(const cluster::ClusterStatus& status, const Style& style) {
     zk += host.alive(cluster::Role::zookeeper);
     hosts.add({e.host, daemon_cell(host, cluster::Role::jobmanager, e.jobmanagers_expected),
                daemon_cell(host, cluster::Role::taskmanager, e.taskmanagers_expected),
-               daemon_cell(host, cluster::Role::zookeeper, e.zookeeper_expected ? 1 : 0),
+               daemon_cell(host, cluster::Role::zookeeper, e.zookeepers_expected),
                style.dim("pid dir " + host.pid_dir)});
   }
   hosts.print(stdout);
@@ -327,6 +329,7 @@ ExitCode run_status(Context& context) {
     return setup.error();
   }
   cluster::StatusOptions options;
+  options.leader_lookup = make_leader_lookup(context, setup->config);
   options.window = setup->remote.window;
   options.command_timeout =
       std::min(setup->remote.command_timeout, std::chrono::milliseconds(30000));

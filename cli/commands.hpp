@@ -31,6 +31,10 @@ void setup_jobmanager_command(CLI::App& app, Context& context);
 void setup_taskmanager_command(CLI::App& app, Context& context);
 // cli/leader_cmd.cpp
 void setup_leader_command(CLI::App& app, Context& context);
+// cli/inspect_cmd.cpp
+void setup_inspect_command(CLI::App& app, Context& context);
+// cli/cleanup_cmd.cpp
+void setup_cleanup_command(CLI::App& app, Context& context);
 
 inline constexpr CommandGroup kCommands[] = {
     {"config", "show the resolved configuration with provenance, or lint it", setup_config_command},
@@ -42,6 +46,10 @@ inline constexpr CommandGroup kCommands[] = {
     {"taskmanager", "start or stop TaskManagers", setup_taskmanager_command},
     {"status", "daemons per host, REST reachability", setup_status_command},
     {"leader", "current leaders from ZooKeeper; failovers live", setup_leader_command},
+    {"inspect", "HA znodes, storageDir files and JobResultStore, cross-referenced",
+     setup_inspect_command},
+    {"cleanup", "remove dirty jobs, orphaned HA files, or a whole cluster-id",
+     setup_cleanup_command},
 };
 
 } // namespace flinkha::cli

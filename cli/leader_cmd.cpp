@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "flink/leaders.hpp"
+#include "leader_lookup.hpp"
 #include "table.hpp"
 #include "zk_access.hpp"
 
@@ -132,19 +133,7 @@ std::expected<Prepared, ZkAccessError> prepare(const Context& context,
   if (!settings) {
     return std::unexpected(settings.error());
   }
-  Prepared out{std::move(*settings), {}};
-  out.resolve.layout.ns = config->ha.namespace_path;
-  if (auto latch = config->value("high-availability.zookeeper.path.latch")) {
-    out.resolve.layout.latch_root = *latch;
-  }
-  if (auto leader = config->value("high-availability.zookeeper.path.leader")) {
-    out.resolve.layout.leader_root = *leader;
-  }
-  const auto era = flink::era_of(config->flink_version.value);
-  out.resolve.fallback_era = era;
-  if (config->flink_version.source == "--flink-version") {
-    out.resolve.forced_era = era;
-  }
+  Prepared out{std::move(*settings), leader_resolve_options(*config)};
   return out;
 }
 

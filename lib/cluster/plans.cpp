@@ -60,15 +60,19 @@ Result<std::string> probe_body(const FlinkInstall& install, std::vector<Role> ro
 Result<std::string> daemon_command_line(const FlinkInstall& install, std::string_view script,
                                         std::vector<std::string> args,
                                         std::optional<Role> probe_role = std::nullopt) {
-  std::vector<std::string> argv{"nohup", "/bin/bash", "-l"};
+  // Flink's scripts name pid files after $FLINK_IDENT_STRING, else $USER, which is empty in some
+  // shells (cron, containers): "flink--taskexecutor.pid". Fix the identity once for the script
+  // and for our own pid checks, so start, stop and status agree on the file.
+  std::string body = "export FLINK_IDENT_STRING=\"${FLINK_IDENT_STRING:-${USER:-$(id -un)}}\"; "
+                     "\"$0\" \"$@\"; rc=$?; ";
   if (probe_role) {
     auto probe = probe_body(install, {*probe_role});
     if (!probe) {
       return std::unexpected(probe.error());
     }
-    argv.push_back("-c");
-    argv.push_back("\"$0\" \"$@\"; rc=$?; " + *probe + "exit $rc");
+    body += *probe;
   }
+  std::vector<std::string> argv{"nohup", "/bin/bash", "-l", "-c", body + "exit $rc"};
   argv.push_back(install.script(script).string());
   argv.insert(argv.end(), std::make_move_iterator(args.begin()),
               std::make_move_iterator(args.end()));

@@ -74,7 +74,7 @@ std::vector<StatusHost> status_hosts(const config::ClusterConfig& config) {
   }
   if (config.zoo_cfg) {
     for (const auto& server : config.zoo_cfg->servers) {
-      host_entry(hosts, server.host).zookeeper_expected = true;
+      ++host_entry(hosts, server.host).zookeepers_expected;
     }
   }
   return hosts;

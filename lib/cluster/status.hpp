@@ -35,7 +35,7 @@ struct StatusHost {
   std::string host;
   int jobmanagers_expected = 0;
   int taskmanagers_expected = 0;
-  bool zookeeper_expected = false; // listed in zoo.cfg
+  int zookeepers_expected = 0; // server.X lines of zoo.cfg on this host
 };
 
 std::vector<StatusHost> status_hosts(const config::ClusterConfig& config);

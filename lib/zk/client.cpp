@@ -201,7 +201,7 @@ struct Batch {
   }
 };
 
-enum class Op { get, children, exists };
+enum class Op { get, children, exists, remove, create };
 
 struct Slot {
   Batch* batch = nullptr;
@@ -211,6 +211,8 @@ struct Slot {
   Node node;                      // get, exists (stat only)
   std::vector<std::string> names; // children
   bool exists = false;
+  int version = -1;  // remove
+  std::string value; // create: the node's data
 };
 
 void on_data(int rc, const char* value, int value_len, const ::Stat* stat, const void* data) {
@@ -252,6 +254,16 @@ void on_stat(int rc, const ::Stat* stat, const void* data) {
   slot->batch->release();
 }
 
+void on_void(int rc, const void* data) {
+  auto* slot = static_cast<Slot*>(const_cast<void*>(data));
+  slot->rc = rc;
+  slot->batch->release();
+}
+
+void on_created(int rc, const char* /*value*/, const void* data) {
+  on_void(rc, data);
+}
+
 int submit(ZkClient::State& state, Op op, bool watch, Slot& slot) {
   const char* path = slot.path.c_str();
   watcher_fn watcher = watch ? global_watcher : nullptr;
@@ -263,17 +275,28 @@ int submit(ZkClient::State& state, Op op, bool watch, Slot& slot) {
     return zoo_awget_children2(state.zh, path, watcher, context, on_children, &slot);
   case Op::exists:
     return zoo_awexists(state.zh, path, watcher, context, on_stat, &slot);
+  case Op::remove:
+    return zoo_adelete(state.zh, path, slot.version, on_void, &slot);
+  case Op::create:
+    return zoo_acreate(state.zh, path, slot.value.data(), static_cast<int>(slot.value.size()),
+                       &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT, on_created, &slot);
   }
   return ZBADARGUMENTS;
 }
 
 // Runs `op` on every path, pipelined, retrying connection loss per the settings' backoff.
+// Writes: `version` for removals, `values` (path, data) for creations.
 std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op op, bool watch,
-                      const std::vector<std::string>& paths) {
+                      const std::vector<std::string>& paths, int version = -1,
+                      const std::vector<std::pair<std::string, std::string>>* values = nullptr) {
   std::vector<Slot> slots(paths.size());
   std::vector<std::size_t> pending(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
     slots[i].path = paths[i];
+    slots[i].version = version;
+    if (values != nullptr) {
+      slots[i].value = (*values)[i].second;
+    }
     slots[i].state = &state;
     pending[i] = i;
   }
@@ -284,10 +307,14 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
     for (const auto i : pending) {
       auto& slot = slots[i];
       auto path = std::move(slot.path);
+      auto value = std::move(slot.value);
+      const int slot_version = slot.version;
       slot = Slot{};
       slot.batch = &batch;
       slot.state = &state;
       slot.path = std::move(path);
+      slot.value = std::move(value);
+      slot.version = slot_version;
       batch.acquire(std::max(settings.max_in_flight, 1));
       const int rc = submit(state, op, watch, slot);
       if (rc != ZOK) {
@@ -297,8 +324,16 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
     }
     batch.drain();
     std::vector<std::size_t> again;
+    bool after_loss = false;
     for (const auto i : pending) {
-      if (retryable(static_cast<ZkCode>(slots[i].rc))) {
+      const auto code = static_cast<ZkCode>(slots[i].rc);
+      after_loss = after_loss || retryable(code);
+      // Ordered writes: once a request was lost, a later one may have failed only because of it
+      // (a parent still holding the child whose deletion was lost: ZNOTEMPTY; a child whose
+      // parent's creation was lost: ZNONODE). They are sent again, in order.
+      const bool ordered_failure = (op == Op::remove && code == ZkCode::not_empty) ||
+                                   (op == Op::create && code == ZkCode::no_node);
+      if (retryable(code) || (after_loss && ordered_failure)) {
         again.push_back(i);
       }
     }
@@ -490,6 +525,42 @@ ZkClient::children_many(const std::vector<std::string>& paths) {
     out.push_back(children_result(*m_state, slot));
   }
   return out;
+}
+
+ZkResult<void> ZkClient::remove(const std::string& path, int version) {
+  std::vector<std::string> paths{path};
+  auto slots = run(*m_state, m_settings, Op::remove, false, paths, version);
+  if (slots.front().rc != ZOK) {
+    return std::unexpected(error_of(*m_state, slots.front().rc, path));
+  }
+  return {};
+}
+
+ZkResult<void> ZkClient::remove_many(const std::vector<std::string>& paths) {
+  auto slots = run(*m_state, m_settings, Op::remove, false, paths);
+  for (const auto& slot : slots) {
+    // ZNONODE: gone already, or deleted by an earlier attempt whose answer was lost.
+    if (slot.rc != ZOK && slot.rc != ZNONODE) {
+      return std::unexpected(error_of(*m_state, slot.rc, slot.path));
+    }
+  }
+  return {};
+}
+
+ZkResult<void> ZkClient::create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
+                                     ExistsOk exists_ok) {
+  std::vector<std::string> paths;
+  paths.reserve(nodes.size());
+  for (const auto& node : nodes) {
+    paths.push_back(node.first);
+  }
+  auto slots = run(*m_state, m_settings, Op::create, false, paths, -1, &nodes);
+  for (const auto& slot : slots) {
+    if (slot.rc != ZOK && !(slot.rc == ZNODEEXISTS && exists_ok == ExistsOk::yes)) {
+      return std::unexpected(error_of(*m_state, slot.rc, slot.path));
+    }
+  }
+  return {};
 }
 
 ZkResult<Node> ZkClient::get_watched(const std::string& path) {

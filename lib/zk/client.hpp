@@ -10,7 +10,10 @@
 //    globalOutstandingLimit, 1000 by default);
 //  - reads retried on connection loss the way Flink's Curator client retries them:
 //    ExponentialBackoffRetry(retry-wait, max-retry-attempts), each sleep capped by max-retry-wait
-//    (Flink 2.0.1+ uses BoundedExponentialBackoffRetry with that cap).
+//    (Flink 2.0.1+ uses BoundedExponentialBackoffRetry with that cap);
+//  - writes for the HA cleanup: remove (zoo_delete), remove_many pipelined with zoo_adelete in the
+//    given order (ZooKeeper applies one session's requests in order, so children listed before
+//    their parent are gone before it), create (zoo_acreate; tests and benches seed trees).
 // The C client's own log goes nowhere unless ClientSettings::log_to_stderr; never to stdout.
 // No SASL/Kerberos and no TLS: Debian builds the C client without them (client_settings.hpp
 // explains how a cluster config asking for them is reported).
@@ -25,6 +28,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace flinkha::zk {
@@ -85,6 +89,20 @@ public:
   std::vector<ZkResult<Node>> get_many(const std::vector<std::string>& paths) override;
   std::vector<ZkResult<std::vector<std::string>>>
   children_many(const std::vector<std::string>& paths) override;
+
+  // Deletes one node; version -1 matches any. Errors name the path: ZNONODE, ZNOTEMPTY,
+  // ZBADVERSION, ZNOAUTH, connection errors after the retries.
+  ZkResult<void> remove(const std::string& path, int version = -1);
+  // Deletes every path in the given order, at most max_in_flight requests outstanding. A missing
+  // node counts as deleted (deleting is idempotent). After connection loss the failed deletions
+  // and everything after them are sent again, in order. The error is the first failure; nodes
+  // before it are gone, later ones may be.
+  ZkResult<void> remove_many(const std::vector<std::string>& paths);
+  // Creates persistent nodes with their data, pipelined, in the given order (parents first).
+  // An existing node is an error (ZNODEEXISTS) unless `exists_ok`.
+  enum class ExistsOk { yes, no };
+  ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
+                             ExistsOk exists_ok = ExistsOk::no);
 
   // The same reads, each arming a one-shot watch whose event lands in events().
   ZkResult<Node> get_watched(const std::string& path);

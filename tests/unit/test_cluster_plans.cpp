@@ -43,7 +43,9 @@ config::ClusterConfig load(const TempDir& dir, std::string_view version,
 TEST_CASE("cluster plans: jobmanager start per version convention") {
   SUBCASE("1.1: start cluster HOST PORT") {
     auto a = jobmanager_start(install_of("1.1"), "m1", 8081, 5s).value();
-    CHECK(a.command.command_line.starts_with("nohup /bin/bash -l -c '\"$0\" \"$@\"; rc=$?; "));
+    CHECK(a.command.command_line.starts_with(
+        "nohup /bin/bash -l -c 'export FLINK_IDENT_STRING=\"${FLINK_IDENT_STRING:-${USER:-$(id "
+        "-un)}}\"; \"$0\" \"$@\"; rc=$?; "));
     CHECK(a.command.command_line.ends_with(
         "exit $rc' /opt/flink/bin/jobmanager.sh start cluster m1 8081"));
     CHECK(a.command.command_line.find("flink-$u-jobmanager.pid") != std::string::npos);
@@ -75,18 +77,22 @@ TEST_CASE("cluster plans: jobmanager start per version convention") {
   }
 }
 
+const std::string kStopPrefix =
+    "nohup /bin/bash -l -c 'export FLINK_IDENT_STRING=\"${FLINK_IDENT_STRING:-${USER:-$(id "
+    "-un)}}\"; \"$0\" \"$@\"; rc=$?; exit $rc' ";
+
 TEST_CASE("cluster plans: stop and taskmanager commands") {
   const auto install = install_of("2.3");
   CHECK(jobmanager_stop(install, "m1", false, 5s)->command.command_line ==
-        "nohup /bin/bash -l /opt/flink/bin/jobmanager.sh stop");
+        kStopPrefix + "/opt/flink/bin/jobmanager.sh stop");
   CHECK(jobmanager_stop(install, "m1", true, 5s)->command.command_line ==
-        "nohup /bin/bash -l /opt/flink/bin/jobmanager.sh stop-all");
+        kStopPrefix + "/opt/flink/bin/jobmanager.sh stop-all");
   const auto start = taskmanager_start(install, "w1", 5s)->command.command_line;
   CHECK(start.ends_with("exit $rc' /opt/flink/bin/taskmanager.sh start"));
   CHECK(start.find("flink-$u-taskexecutor.pid") != std::string::npos);
   CHECK(start.find("standalonesession") == std::string::npos); // only the started daemon's file
   auto stop = taskmanager_stop(install, "w1", true, 5s).value();
-  CHECK(stop.command.command_line == "nohup /bin/bash -l /opt/flink/bin/taskmanager.sh stop-all");
+  CHECK(stop.command.command_line == kStopPrefix + "/opt/flink/bin/taskmanager.sh stop-all");
   CHECK(stop.action == DaemonAction::stop_all);
   CHECK(stop.role == Role::taskmanager);
 }

@@ -10,17 +10,9 @@
 
 using namespace flinkha::config;
 using flinkha::test::TempDir;
+using flinkha::test::fake_environment;
 
 namespace {
-
-Environment fake_environment(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-    if (auto it = values.find(std::string(name)); it != values.end()) {
-      return it->second;
-    }
-    return std::nullopt;
-  };
-}
 
 LoadRequest request_for(const TempDir& dir, std::string_view version) {
   LoadRequest request;

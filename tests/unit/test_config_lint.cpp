@@ -11,17 +11,9 @@
 
 using namespace flinkha::config;
 using flinkha::test::TempDir;
+using flinkha::test::fake_environment;
 
 namespace {
-
-Environment fake_environment(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-    if (auto it = values.find(std::string(name)); it != values.end()) {
-      return it->second;
-    }
-    return std::nullopt;
-  };
-}
 
 // A valid HA cluster: 3 voters, quorum matching zoo.cfg, its own cluster-id, masters with ports.
 constexpr const char* kGoodConf = "high-availability.type: zookeeper\n"

@@ -4,9 +4,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <string>
 #include <string_view>
+
+#include "config/cluster_config.hpp"
 
 namespace flinkha::test {
 
@@ -50,5 +53,15 @@ public:
 private:
   std::filesystem::path m_path;
 };
+
+// An environment with exactly these variables (the process environment stays untouched).
+inline config::Environment fake_environment(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+    if (auto it = values.find(std::string(name)); it != values.end()) {
+      return it->second;
+    }
+    return std::nullopt;
+  };
+}
 
 } // namespace flinkha::test

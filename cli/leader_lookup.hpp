@@ -1,0 +1,22 @@
+#pragma once
+// The leader as `status` and `start-cluster --wait` see it: resolved from ZooKeeper the way
+// `leader show` does (lib/flink/leaders), summarized for the cluster status.
+
+#include "cluster/status.hpp"
+#include "config/cluster_config.hpp"
+#include "context.hpp"
+#include "flink/leaders.hpp"
+
+namespace flinkha::cli {
+
+// How `leader show` and friends read this cluster's layout: namespace, the ≤1.13 latch and leader
+// roots, and the era (forced by --flink-version, else detected with the version as fallback).
+flink::ResolveOptions leader_resolve_options(const config::ClusterConfig& config);
+
+// A LeaderLookup for a ZooKeeper-HA cluster, or an empty function when HA is not ZooKeeper.
+// It connects lazily on first use with short timeouts (a status check must not hang for
+// minutes on a dead ensemble) and reuses the connection for later calls (--wait polls).
+cluster::LeaderLookup make_leader_lookup(const Context& context,
+                                         const config::ClusterConfig& config);
+
+} // namespace flinkha::cli

@@ -1,0 +1,505 @@
+#!/usr/bin/env python3
+"""`flinkha inspect` and `flinkha cleanup` against a real Flink 2.x cluster and real ZooKeeper.
+
+Real HA data (one JobManager + one TaskManager, started with Flink's own scripts):
+  * a tiny checkpointed streaming job (ha_data/SlowJob.java, compiled here with javac against
+    $FLINK_HOME/lib) is submitted over REST; inspect shows it running with its execution plan,
+    checkpoints and their files; cleanup refuses while the leader is registered (naming it);
+    after cancelling, inspect shows the clean JobResultStore entry and no job data left;
+  * a real dirty entry: Flink's own global cleanup is made to fail, then the cluster is stopped.
+    How: before cancelling, the ZooKeeper ACL of {ns}/execution-plans/<job> and {ns}/jobs/<job>
+    is set to world:anyone:crwa (no DELETE). Flink then cannot delete their children, its
+    retried global cleanup fails, and the <job>_DIRTY.json entry stays. ZooKeeper ACLs bind
+    root as well (file permission bits do not: the tests run as root), so this is reliable.
+    The ACLs are restored after the cluster stopped; inspect reports the dirty entry and the
+    leftovers, cleanup dirty-jobs removes exactly those and marks the entry clean, a second run
+    has nothing to do, and a restarted cluster does not recover the job.
+Synthetic HA data (ha_data/HaTree.java: ZooKeeper's Java client + Flink's own pointer classes):
+  * SIGKILL of cleanup dirty-jobs at several points of a 3000-checkpoint tree: every rerun
+    completes, and after every kill no pointer names a missing file;
+  * cleanup orphans removes an old orphaned completedCheckpoint file and keeps a fresh one;
+  * a symlink in the storage dir pointing outside is never followed; cluster-ids "/" and ".."
+    are refused; cleanup cluster needs --yes and the cluster-id; hdfs:// storage is reported
+    as not supported while the ZooKeeper side still works.
+Prints "N passed, M failed"; exits non-zero on failure.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import traceback
+import urllib.request
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import flink_cluster as fc  # noqa: E402
+import harness  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh"
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, condition, detail=""):
+    if condition:
+        results["passed"] += 1
+        print(f"PASS {name}", flush=True)
+    else:
+        results["failed"] += 1
+        print(f"FAIL {name}\n  {detail}", flush=True)
+    return condition
+
+
+def flinkha(conf_dir, home, *args, timeout=300):
+    return harness.run([harness.flinkha_bin(), "--conf-dir", conf_dir, "--flink-home", home,
+                        *args], timeout=timeout)
+
+
+def flinkha_json(conf_dir, home, *args, timeout=300):
+    r = flinkha(conf_dir, home, "-o", "json", *args, timeout=timeout)
+    try:
+        return r, json.loads(r.stdout)
+    except json.JSONDecodeError:
+        return r, None
+
+
+def compile_java(home, out):
+    """javac SlowJob + HaTree against the distribution's jars; SlowJob packed into a jar."""
+    classes = Path(out, "classes")
+    classes.mkdir(parents=True, exist_ok=True)
+    cp = f"{home}/lib/*:{fc.ZK_CLASSPATH}"
+    r = harness.run([harness.java_tool("javac"), "-proc:none", "-implicit:none", "-nowarn",
+                     "-cp", cp, "-d", classes, HERE / "ha_data" / "SlowJob.java",
+                     HERE / "ha_data" / "HaTree.java"], timeout=300)
+    if r.returncode != 0:
+        raise harness.HarnessError(f"javac failed:\n{r.describe()}")
+    jar = Path(out, "slowjob.jar")
+    r = harness.run([harness.java_tool("jar"), "cf", jar, "-C", classes, "SlowJob.class",
+                     "-C", classes, "SlowJob$1.class"], timeout=120)
+    if r.returncode != 0:
+        raise harness.HarnessError(f"jar failed:\n{r.describe()}")
+    return classes, jar
+
+
+def ha_tree(home, classes, zk_port, ns, job, checkpoints, plan_dir, uri, files=True):
+    cp = f"{home}/lib/*:{fc.ZK_CLASSPATH}:{classes}"
+    r = harness.run(["java", "-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                     "-cp", cp, "HaTree", f"127.0.0.1:{zk_port}", ns, job, checkpoints, plan_dir,
+                     uri, "files" if files else "nofiles"], timeout=300)
+    if r.returncode != 0:
+        raise harness.HarnessError(f"HaTree failed:\n{r.describe()}")
+    return int(r.stdout.split()[-1])
+
+
+def zkcli(zk_port, *command):
+    r = harness.run([ZKCLI, "-server", f"127.0.0.1:{zk_port}", *command], timeout=120,
+                    env=dict(os.environ, ZOO_LOG4J_PROP="ERROR,CONSOLE"))
+    return r
+
+
+# --- REST ---------------------------------------------------------------------------------------
+
+def rest(jm, method, path, body=None, content_type="application/json", timeout=30):
+    request = urllib.request.Request(jm.rest_url + path, data=body, method=method)
+    if body is not None:
+        request.add_header("Content-Type", content_type)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        text = response.read().decode()
+        return json.loads(text) if text.strip() else {}
+
+
+def submit(jm, jar):
+    boundary = uuid.uuid4().hex
+    data = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"jarfile\"; "
+            f"filename=\"slowjob.jar\"\r\nContent-Type: application/x-java-archive\r\n\r\n"
+            ).encode() + Path(jar).read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    uploaded = rest(jm, "POST", "/jars/upload", data, f"multipart/form-data; boundary={boundary}",
+                    timeout=120)
+    jar_id = Path(uploaded["filename"]).name
+    run = rest(jm, "POST", f"/jars/{jar_id}/run", json.dumps({"entryClass": "SlowJob"}).encode(),
+               timeout=180)
+    return run["jobid"]
+
+
+def wait_for(what, predicate, timeout=180, interval=0.5):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except OSError as e:
+            last = e
+        time.sleep(interval)
+    raise harness.HarnessError(f"timed out waiting for {what} (last: {last})")
+
+
+def completed_checkpoints(jm, job):
+    return rest(jm, "GET", f"/jobs/{job}/checkpoints")["counts"]["completed"]
+
+
+def job_state(jm, job):
+    return rest(jm, "GET", f"/jobs/{job}")["state"]
+
+
+def start_taskmanager(cluster):
+    before = set(_pids(cluster))
+    r = harness.run([cluster.home / "bin" / "taskmanager.sh", "start"], env=cluster.env,
+                    timeout=120)
+    if r.returncode != 0:
+        raise harness.HarnessError(f"taskmanager.sh start failed:\n{r.describe()}")
+    new = [p for p in _pids(cluster) if p not in before]
+    for pid in new:
+        cluster.procs.add_pid(pid)
+    return new
+
+
+def _pids(cluster):
+    pids = []
+    for f in (cluster.root / "pids").glob("flink-*-taskexecutor.pid"):
+        pids += [int(x) for x in f.read_text().split() if x.strip().isdigit()]
+    return pids
+
+
+def stop_pid(pid, timeout=60):
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while harness._alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if harness._alive(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
+def stop_flink(cluster, tm_pids):
+    """JobManagers and TaskManagers, not ZooKeeper."""
+    for pid in tm_pids:
+        stop_pid(pid)
+    for jm in cluster.jobmanagers:
+        if jm.pid:
+            stop_pid(jm.pid)
+            jm.stopped = True
+
+
+def jobs_of(data, job):
+    return [j for j in (data or {}).get("jobs", []) if j["job_id"] == job]
+
+
+def job_znodes(data, job):
+    return sorted(z["path"] for z in data["znodes"] if z["job_id"] == job or job in z["path"])
+
+
+def dirty_json(job):
+    return json.dumps({"result": {"id": job, "application-status": "CANCELED",
+                                  "accumulator-results": {}, "net-runtime": 1}, "version": 1})
+
+
+# --- real cluster ------------------------------------------------------------------------------
+
+def run_real(home, td, procs, jar):
+    label = "real"
+    extra = {"taskmanager.memory.process.size": "1000m", "taskmanager.numberOfTaskSlots": "1",
+             "jobmanager.memory.process.size": "700m", "taskmanager.host": "127.0.0.1",
+             "taskmanager.bind-host": "127.0.0.1", "job-result-store.delete-on-commit": "false"}
+    cluster = fc.start_cluster(td / "real", home, procs, jobmanagers=1, extra_conf=extra)
+    jm = cluster.jobmanagers[0]
+    tms = start_taskmanager(cluster)
+    conf, ns = cluster.conf_dir, cluster.namespace
+    storage = cluster.root / "ha" / cluster.cluster_id
+    jrs = cluster.root / "ha" / "job-result-store" / cluster.cluster_id
+    try:
+        # --- a running job, then cancelled: the clean entry ---------------------------------
+        job = submit(jm, jar)
+        wait_for("2 completed checkpoints", lambda: completed_checkpoints(jm, job) >= 2)
+        r, data = flinkha_json(conf, home, "inspect")
+        mine = jobs_of(data, job)
+        ok = bool(mine) and mine[0]["state"] == "running"
+        if ok:
+            j = mine[0]
+            ok = (j["job_graph"] and j["job_graph"]["file_status"] == "present"
+                  and len(j["checkpoints"]) >= 1
+                  and all(c["file_status"] == "present" for c in j["checkpoints"])
+                  and j["counter"] is not None and j["blob_dir"])
+        check(f"{label} inspect: running job with execution plan, checkpoints and files, exit 0",
+              ok and r.returncode == 0, f"rc {r.returncode}\n{json.dumps(mine, indent=1)[:3000]}"
+              f"\nfindings {data and data['findings']}\n{r.stderr}")
+        r = flinkha(conf, home, "inspect")
+        check(f"{label} inspect text groups by job", f"job {job}" in r.stdout
+              and "checkpoints" in r.stdout and "running" in r.stdout, r.describe())
+        r = flinkha(conf, home, "cleanup", "dirty-jobs")
+        check(f"{label} cleanup refused while a leader is registered (exit 2, names it)",
+              r.returncode == 2 and "live leader" in r.stderr and "127.0.0.1" in r.stderr,
+              r.describe())
+        rest(jm, "PATCH", f"/jobs/{job}?mode=cancel")
+        wait_for("the clean JobResultStore entry", lambda: (jrs / f"{job}.json").exists())
+        r, data = flinkha_json(conf, home, "inspect")
+        mine = jobs_of(data, job)
+        ok = (bool(mine) and mine[0]["state"] == "clean" and not mine[0]["checkpoints"]
+              and mine[0]["job_graph"] is None and mine[0]["znode_count"] == 0)
+        check(f"{label} inspect after cancel: the clean entry, no job data left", ok,
+              f"{json.dumps(mine, indent=1)[:3000]}\n{r.stderr}")
+
+        # --- a real dirty entry -------------------------------------------------------------
+        job2 = submit(jm, jar)
+        wait_for("2 completed checkpoints", lambda: completed_checkpoints(jm, job2) >= 2)
+        locked = [f"{ns}/execution-plans/{job2}", f"{ns}/jobs/{job2}"]
+        for path in locked:
+            r = zkcli(cluster.zk_port, "setAcl", path, "world:anyone:crwa")
+            if r.returncode != 0:
+                raise harness.HarnessError(f"setAcl failed:\n{r.describe()}")
+        rest(jm, "PATCH", f"/jobs/{job2}?mode=cancel")
+        wait_for("the dirty entry and a CANCELED job",
+                 lambda: (jrs / f"{job2}_DIRTY.json").exists()
+                 and job_state(jm, job2) == "CANCELED")
+        time.sleep(3)  # a few of Flink's cleanup attempts fail (NoAuth)
+        stop_flink(cluster, tms)
+        for path in locked:
+            zkcli(cluster.zk_port, "setAcl", path, "world:anyone:cdrwa")
+        check(f"{label} Flink's global cleanup failed: dirty entry left after stop",
+              (jrs / f"{job2}_DIRTY.json").exists(), str(list(jrs.iterdir())))
+        r, before = flinkha_json(conf, home, "inspect")
+        mine = jobs_of(before, job2)
+        leftovers = job_znodes(before, job2) if before else []
+        files_before = {f["path"] for f in before["storage"]["files"]} if before else set()
+        job_files = set()
+        if mine:
+            ptrs = ([mine[0]["job_graph"]] if mine[0]["job_graph"] else []) + mine[0]["checkpoints"]
+            job_files = {p["file"] for p in ptrs if p["file"]}
+            job_files |= {e["path"] for e in mine[0]["blob_entries"]}
+        check(f"{label} inspect: dirty entry and its leftovers, exit 1",
+              r.returncode == 1 and bool(mine) and mine[0]["state"] == "dirty"
+              and len(leftovers) > 0 and any(f["kind"] == "dirty-job" for f in before["findings"]),
+              f"rc {r.returncode} {json.dumps(mine, indent=1)[:3000]}")
+        r, plan = flinkha_json(conf, home, "cleanup", "dirty-jobs", "--dry-run")
+        r2, after_dry = flinkha_json(conf, home, "inspect")
+        check(f"{label} dry run prints the plan and changes nothing",
+              r.returncode == 0 and plan and plan["dry_run"] and len(plan["plan"]) > 0
+              and not plan["results"] and after_dry and job_znodes(after_dry, job2) == leftovers,
+              r.describe())
+        r = flinkha(conf, home, "cleanup", "dirty-jobs", job2)
+        _, after = flinkha_json(conf, home, "inspect")
+        files_after = {f["path"] for f in after["storage"]["files"]} if after else set()
+        others_before = sorted(z["path"] for z in before["znodes"]
+                               if z["path"] not in leftovers and z["stat"]["ephemeral_owner"] is None)
+        others_after = sorted(z["path"] for z in after["znodes"]) if after else []
+        check(f"{label} cleanup dirty-jobs removes exactly the leftovers and marks clean",
+              r.returncode == 0 and after and not job_znodes(after, job2)
+              and others_after == others_before
+              and files_after == files_before - job_files - {"blob/job_" + job2}
+              and not (jrs / f"{job2}_DIRTY.json").exists() and (jrs / f"{job2}.json").exists(),
+              f"{r.describe()}\nleft {job_znodes(after, job2) if after else None}\n"
+              f"others {set(others_before) ^ set(others_after)}\n"
+              f"files {files_before - files_after} vs {job_files}")
+        check(f"{label} plan printed before the steps, order pointer → file → mark",
+              r.stdout.index("plan for") < r.stdout.index("[") and "mark clean" in r.stdout,
+              r.stdout[:2000])
+        r = flinkha(conf, home, "cleanup", "dirty-jobs")
+        check(f"{label} second run: nothing to do", r.returncode == 0
+              and "nothing to do" in r.stdout, r.describe())
+        # --- restart: the job is not recovered --------------------------------------------
+        cluster.start_jobmanager(jm)
+        cluster.wait_rest(jm)
+        tms = start_taskmanager(cluster)
+        time.sleep(8)
+        overview = rest(jm, "GET", "/jobs/overview")["jobs"]
+        log = "\n".join(p.read_text(errors="replace")
+                        for p in (cluster.root / "logs").glob("*standalonesession*.log"))
+        check(f"{label} restarted cluster does not recover the cleaned job",
+              all(j["jid"] != job2 for j in overview) and f"Recovered" not in
+              "".join(line for line in log.splitlines() if job2 in line),
+              f"{overview}")
+    finally:
+        stop_flink(cluster, tms)
+        cluster.stop()
+
+
+# --- synthetic trees ---------------------------------------------------------------------------
+
+def synthetic_conf(home, root, zk_port, cluster_id, extra=None):
+    conf = fc.write_flink_conf(root, home, zk_port, cluster_id, extra)
+    return conf
+
+
+def run_sigkill(home, td, zk_port, classes):
+    label = "sigkill"
+    root = td / "kill"
+    cid = "kill-" + uuid.uuid4().hex[:6]
+    conf = synthetic_conf(home, root, zk_port, cid)
+    storage = root / "ha" / cid
+    storage.mkdir(parents=True, exist_ok=True)
+    jrs = root / "ha" / "job-result-store" / cid
+    jrs.mkdir(parents=True, exist_ok=True)
+    job = uuid.uuid4().hex
+    n = ha_tree(home, classes, zk_port, f"/flink/{cid}", job, 3000, storage, f"file:{storage}")
+    (jrs / f"{job}_DIRTY.json").write_text(dirty_json(job))
+    r, data = flinkha_json(conf, home, "inspect")
+    initial = len(job_znodes(data, job)) if data else 0
+    check(f"{label} seeded {n} znodes, inspect sees the dirty job", data and initial > 6000
+          and jobs_of(data, job) and jobs_of(data, job)[0]["state"] == "dirty", r.describe())
+    delays = [0.05, 0.2, 0.4, 0.7, 1.0, 1.5, 2.5, 4.0]
+    mid_way, violations, finished = 0, [], False
+    for attempt, delay in enumerate(delays + [None] * 4):
+        proc = subprocess.Popen([str(harness.flinkha_bin()), "--conf-dir", str(conf),
+                                 "--flink-home", str(home), "cleanup", "dirty-jobs"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        if delay is None:
+            rc = proc.wait(300)
+            proc.stderr.close()
+            if rc == 0:
+                finished = True
+                break
+            continue
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        rc = proc.wait(60)
+        proc.stderr.close()
+        r, data = flinkha_json(conf, home, "inspect")
+        if not data:
+            violations.append(f"inspect failed: {r.describe()}")
+            continue
+        left = len(job_znodes(data, job))
+        missing = [p["znode"] for j in data["jobs"] for p in
+                   (([j["job_graph"]] if j["job_graph"] else []) + j["checkpoints"])
+                   if p["file_status"] == "missing"]
+        if missing:
+            violations.append(f"after kill at {delay}s: pointers to missing files {missing[:5]}")
+        if 0 < left < initial:
+            mid_way += 1
+        print(f"  kill after {delay}s: rc {rc}, {left} of {initial} job znodes left", flush=True)
+        if rc == 0 and left == 0:
+            finished = True
+            break
+    check(f"{label} no pointer to a missing file after any kill", not violations,
+          "\n".join(violations))
+    check(f"{label} at least one kill landed mid-way through the deletions", mid_way >= 1,
+          f"mid-way kills: {mid_way}")
+    r = flinkha(conf, home, "cleanup", "dirty-jobs")
+    _, data = flinkha_json(conf, home, "inspect")
+    check(f"{label} reruns complete; a final run has nothing to do", finished or (
+        r.returncode == 0) and "nothing to do" in r.stdout and data and not job_znodes(data, job)
+        and not (jrs / f"{job}_DIRTY.json").exists() and not any(storage.glob("completed*")),
+        r.describe())
+
+
+def run_orphans_and_safety(home, td, zk_port):
+    label = "orphans"
+    root = td / "orph"
+    cid = "orph-" + uuid.uuid4().hex[:6]
+    conf = synthetic_conf(home, root, zk_port, cid)
+    storage = root / "ha" / cid
+    storage.mkdir(parents=True, exist_ok=True)
+    old = storage / "completedCheckpoint0123456789ab"
+    fresh = storage / "completedCheckpointba9876543210"
+    old.write_bytes(b"x" * 100)
+    fresh.write_bytes(b"y" * 100)
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    # a symlink pointing outside, named like an orphan, and a symlinked blob dir
+    outside = td / "outside"
+    outside.mkdir(exist_ok=True)
+    secret = outside / "completedCheckpointfeedfeedfeed"
+    secret.write_text("keep me")
+    link = storage / "completedCheckpoint00000000beef"
+    link.symlink_to(secret)
+    os.utime(link, (two_hours_ago, two_hours_ago), follow_symlinks=False)
+    (storage / "blob").mkdir()
+    (storage / "blob" / f"job_{uuid.uuid4().hex}").symlink_to(outside, target_is_directory=True)
+    zkcli(zk_port, "create", f"/flink")
+    zkcli(zk_port, "create", f"/flink/{cid}")
+    r, data = flinkha_json(conf, home, "inspect")
+    kinds = {(f["kind"], f["subject"]) for f in data["findings"]} if data else set()
+    check(f"{label} inspect: old orphan with its age, symlinks reported",
+          data and ("orphan-file", old.name) in kinds
+          and any(k == "symlink-in-storage" for k, _ in kinds), f"{r.describe()}\n{kinds}")
+    r, plan = flinkha_json(conf, home, "cleanup", "orphans", "--dry-run")
+    targets = [s["target"] for s in plan["plan"]] if plan else []
+    check(f"{label} dry run plans the old orphan only", targets == [old.name],
+          f"{targets}\n{r.describe()}")
+    r = flinkha(conf, home, "cleanup", "orphans")
+    check(f"{label} cleanup orphans removes the old one, keeps the fresh one (min-age 1h)",
+          r.returncode == 0 and not old.exists() and fresh.exists(), r.describe())
+    r = flinkha(conf, home, "cleanup", "orphans", "--min-age", "0s")
+    check(f"{label} --min-age 0s removes the fresh one too; symlink targets untouched",
+          r.returncode == 0 and not fresh.exists() and secret.read_text() == "keep me"
+          and link.is_symlink(), r.describe())
+    r = flinkha(conf, home, "cleanup", "cluster")
+    check(f"{label} cleanup cluster without --yes: usage error 64", r.returncode == 64,
+          r.describe())
+    r = flinkha(conf, home, "cleanup", "cluster", "--yes", "--cluster-id", "other")
+    check(f"{label} cleanup cluster with a wrong cluster-id: refused (2)",
+          r.returncode == 2 and "refused" in r.stderr, r.describe())
+    r = flinkha(conf, home, "cleanup", "cluster", "--yes", "--cluster-id", cid)
+    check(f"{label} cleanup cluster: everything of the id, symlinks never followed",
+          r.returncode == 0 and secret.read_text() == "keep me" and outside.is_dir()
+          and zkcli(zk_port, "stat", f"/flink/{cid}").stdout.count("ctime") == 0,
+          r.describe())
+    # cluster-ids that leave the cluster's own directory
+    for bad in ("/", ".."):
+        broot = td / f"bad{len(bad)}"
+        bconf = synthetic_conf(home, broot, zk_port, bad)
+        victim = broot / "ha" / "completedCheckpoint0123456789ab"
+        victim.parent.mkdir(parents=True, exist_ok=True)
+        victim.write_text("v")
+        os.utime(victim, (two_hours_ago, two_hours_ago))
+        r1 = flinkha(bconf, home, "cleanup", "orphans", "--min-age", "0s")
+        r2 = flinkha(bconf, home, "cleanup", "cluster", "--yes", "--cluster-id", bad)
+        check(f"{label} cluster-id {bad!r} refused, nothing deleted",
+              r1.returncode != 0 and r2.returncode != 0 and "refused" in r1.stderr + r2.stderr
+              and victim.exists(), f"{r1.describe()}\n{r2.describe()}")
+    # another scheme: the storage side says so, ZooKeeper side still works
+    hroot = td / "hdfs"
+    hconf = synthetic_conf(home, hroot, zk_port, "hdfs-" + uuid.uuid4().hex[:6],
+                           {"high-availability.storageDir": "hdfs://namenode:8020/flink/ha"})
+    r, data = flinkha_json(hconf, home, "inspect")
+    check(f"{label} hdfs:// storage: 'not supported yet', ZooKeeper side inspected",
+          data is not None and not data["storage"]["available"]
+          and "not supported yet" in (data["storage"]["error"] or ""), r.describe())
+
+
+def main():
+    try:
+        home = harness.flink_home("2.3.0")
+    except harness.HarnessError as e:
+        check("Flink 2.3.0 available", False, str(e))
+        print(f"{results['passed']} passed, {results['failed']} failed")
+        return 1
+    with harness.TestDir("ha-data") as tdir, harness.ProcessRegistry() as procs:
+        td = tdir.path
+        try:
+            classes, jar = compile_java(home, td / "java")
+            try:
+                run_real(home, td, procs, jar)
+            except Exception:
+                check("real cluster: no exception", False, traceback.format_exc())
+            zk_root = td / "zk-only"
+            zk_port = harness.free_port()
+            zk = fc.start_zookeeper(zk_root, procs, zk_port)
+            try:
+                for part in (lambda: run_sigkill(home, td, zk_port, classes),
+                             lambda: run_orphans_and_safety(home, td, zk_port)):
+                    try:
+                        part()
+                    except Exception:
+                        check("synthetic: no exception", False, traceback.format_exc())
+            finally:
+                zk.terminate()
+                zk.wait(15)
+        finally:
+            if results["failed"]:
+                tdir.failed = True
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] or not results["passed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
