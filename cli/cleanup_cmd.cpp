@@ -310,10 +310,10 @@ Examples:
   orphans->callback([&context, orphan] {
     const auto min_age = parse_min_age(orphan->min_age);
     if (!min_age) {
-      context.exit_code = report_error(
-          Error{fmt::format("--min-age '{}' is not a duration", orphan->min_age),
-                "write it like 90s, 30m, 1h or 2d"},
-          ExitCode::usage);
+      context.exit_code =
+          report_error(Error{fmt::format("--min-age '{}' is not a duration", orphan->min_age),
+                             "write it like 90s, 30m, 1h or 2d"},
+                       ExitCode::usage);
       return;
     }
     context.exit_code = run_cleanup(context, *orphan, [min_age] {

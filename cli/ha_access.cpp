@@ -59,8 +59,9 @@ flink::ZnodePaths znode_paths(const config::ClusterConfig& config, flink::Layout
       field = without_trailing_slashes(value->starts_with('/') ? *value : "/" + *value);
     }
   };
-  set(paths.job_graphs, era == flink::LayoutEra::v2 ? "high-availability.zookeeper.path.execution-plans"
-                                                    : "high-availability.zookeeper.path.jobgraphs");
+  set(paths.job_graphs, era == flink::LayoutEra::v2
+                            ? "high-availability.zookeeper.path.execution-plans"
+                            : "high-availability.zookeeper.path.jobgraphs");
   if (era == flink::LayoutEra::v1_0_to_1_2 || era == flink::LayoutEra::v1_3_to_1_13) {
     set(paths.checkpoints, "high-availability.zookeeper.path.checkpoints");
     set(paths.checkpoint_counter, "high-availability.zookeeper.path.checkpoint-counter");
@@ -213,20 +214,20 @@ zk::ZkResult<std::optional<LiveLeader>> find_live_leader(HaSession& session) {
   }
   for (const auto& leader : report->leaders) {
     if (leader.address) {
-      return std::optional<LiveLeader>{LiveLeader{
-          fmt::format("{} at {}{}", leader.component, *leader.address,
-                      leader.consistent ? "" : " (" + leader.note + ")")}};
+      return std::optional<LiveLeader>{
+          LiveLeader{fmt::format("{} at {}{}", leader.component, *leader.address,
+                                 leader.consistent ? "" : " (" + leader.note + ")")}};
     }
   }
   for (const auto& participant : report->latch) {
     if (participant.leader) {
-      return std::optional<LiveLeader>{LiveLeader{
-          fmt::format("latch participant {}/{} (session {})", participant.latch, participant.node,
-                      zk::format_session_id(participant.owner))}};
+      return std::optional<LiveLeader>{
+          LiveLeader{fmt::format("latch participant {}/{} (session {})", participant.latch,
+                                 participant.node, zk::format_session_id(participant.owner))}};
     }
   }
-  return std::optional<LiveLeader>{LiveLeader{"a leader (verdict " +
-                                              std::string(to_string(report->verdict)) + ")"}};
+  return std::optional<LiveLeader>{
+      LiveLeader{"a leader (verdict " + std::string(to_string(report->verdict)) + ")"}};
 }
 
 } // namespace flinkha::cli

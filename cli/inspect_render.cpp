@@ -25,9 +25,9 @@ ordered_json text_or_null(const std::string& value) {
 }
 
 ordered_json stat_json(const flink::ZkStat& stat) {
-  return {{"ephemeral_owner",
-           stat.ephemeral_owner != 0 ? ordered_json(zk::format_session_id(stat.ephemeral_owner))
-                                     : ordered_json(nullptr)},
+  return {{"ephemeral_owner", stat.ephemeral_owner != 0
+                                  ? ordered_json(zk::format_session_id(stat.ephemeral_owner))
+                                  : ordered_json(nullptr)},
           {"num_children", stat.num_children},
           {"mtime_ms", stat.mtime_ms},
           {"ctime_ms", stat.ctime_ms},
@@ -104,12 +104,10 @@ ordered_json job_json(const flink::JobRecord& job) {
   }
   if (job.job_result) {
     const auto& r = *job.job_result;
-    out["job_result"] = {{"application_status", r.application_status},
-                         {"net_runtime_ms", r.net_runtime_ms},
-                         {"failure_class", opt(r.failure_class)},
-                         {"name", opt(r.name)},
-                         {"start_time_ms", opt(r.start_time_ms)},
-                         {"end_time_ms", opt(r.end_time_ms)}};
+    out["job_result"] = {
+        {"application_status", r.application_status}, {"net_runtime_ms", r.net_runtime_ms},
+        {"failure_class", opt(r.failure_class)},      {"name", opt(r.name)},
+        {"start_time_ms", opt(r.start_time_ms)},      {"end_time_ms", opt(r.end_time_ms)}};
   } else {
     out["job_result"] = nullptr;
   }
@@ -383,8 +381,8 @@ void print_inventory_text(const flink::HaInventory& inv, const std::string& layo
     fmt::print("  none\n");
   }
   for (const auto& f : inv.findings) {
-    fmt::print("  {} {:<24}{}{}\n", severity_text(f.severity, style), to_string(f.kind),
-               f.message, f.age_ms ? style.dim(" (age " + human_age(*f.age_ms) + ")") : "");
+    fmt::print("  {} {:<24}{}{}\n", severity_text(f.severity, style), to_string(f.kind), f.message,
+               f.age_ms ? style.dim(" (age " + human_age(*f.age_ms) + ")") : "");
   }
   fmt::print("\n{}\n", inv.needs_attention() ? style.yellow("needs attention")
                                              : style.green("nothing to do"));

@@ -12,12 +12,15 @@
 namespace {
 
 constexpr const char* kFooter = R"(Examples:
-  flinkha config show                      resolved HA settings of ./conf or $FLINK_CONF_DIR
-  flinkha --conf-dir /opt/flink/conf config check
-  flinkha -o json config show | jq .ha
+  flinkha config check                     lint ./conf (or $FLINK_CONF_DIR)
+  flinkha zk start && flinkha zk status    run and check the ZooKeeper ensemble of conf/zoo.cfg
+  flinkha start-cluster --wait             JobManagers on conf/masters, TaskManagers on conf/workers
+  flinkha leader show                      which JobManager leads, from ZooKeeper
+  flinkha inspect                          HA data in ZooKeeper and storageDir, cross-referenced
+  flinkha -o json status | jq .verdict     every command speaks JSON
 
 Exit codes: 0 ok, 1 warning or some hosts failed, 2 critical, 3 unknown, 64 usage error,
-78 configuration error. See flinkha(1).)";
+78 configuration error. See flinkha(1) and flinkha-COMMAND(1).)";
 
 void add_global_options(CLI::App& app, flinkha::cli::GlobalOptions& options) {
   app.add_option("--conf-dir", options.conf_dir,

@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -146,9 +147,21 @@ def _reap(pid):
         pass
 
 
-def rest_get(jm, path, timeout=5):
-    with urllib.request.urlopen(jm.rest_url + path, timeout=timeout) as response:
-        return json.loads(response.read().decode())
+def rest_get(jm, path, timeout=5, settle=20):
+    """GET a REST path. A JobManager that has just become leader answers 503 until its REST
+    handlers have leadership too; that (and a refused connection) is retried for `settle` s."""
+    deadline = time.monotonic() + settle
+    while True:
+        try:
+            with urllib.request.urlopen(jm.rest_url + path, timeout=timeout) as response:
+                return json.loads(response.read().decode())
+        except urllib.error.HTTPError as e:
+            if e.code != 503 or time.monotonic() > deadline:
+                raise
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.5)
 
 
 def config_value(entries, key):

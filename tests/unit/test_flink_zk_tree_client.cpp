@@ -1,0 +1,118 @@
+#include "flink/zk_tree_client.hpp"
+#include "zk/memory_tree.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+using namespace flinkha;
+
+namespace {
+
+// Counts the reads that reach the tree, single and pipelined.
+class CountingReader final : public zk::ZkReader {
+public:
+  explicit CountingReader(zk::MemoryTree& tree) : m_tree(tree) {}
+  zk::ZkResult<zk::Node> get(const std::string& path) override {
+    ++single;
+    return m_tree.get(path);
+  }
+  zk::ZkResult<std::vector<std::string>> children(const std::string& path) override {
+    ++single;
+    return m_tree.children(path);
+  }
+  zk::ZkResult<std::optional<zk::Stat>> exists(const std::string& path) override {
+    ++single;
+    return m_tree.exists(path);
+  }
+  std::vector<zk::ZkResult<zk::Node>> get_many(const std::vector<std::string>& paths) override {
+    ++pipelined;
+    std::vector<zk::ZkResult<zk::Node>> out;
+    for (const auto& p : paths) {
+      out.push_back(m_tree.get(p));
+    }
+    return out;
+  }
+  std::vector<zk::ZkResult<std::vector<std::string>>>
+  children_many(const std::vector<std::string>& paths) override {
+    ++pipelined;
+    std::vector<zk::ZkResult<std::vector<std::string>>> out;
+    for (const auto& p : paths) {
+      out.push_back(m_tree.children(p));
+    }
+    return out;
+  }
+  int single = 0;
+  int pipelined = 0;
+
+private:
+  zk::MemoryTree& m_tree;
+};
+
+} // namespace
+
+TEST_CASE("zk_tree_client: reads map onto the tree, ZNONODE is absence") {
+  zk::MemoryTree tree;
+  zk::Stat stat;
+  stat.ephemeral_owner = 0x1234;
+  stat.mtime_ms = 42;
+  tree.put("/flink/default/leader/latch/_c_x-latch-0000000001", "", stat);
+  tree.put("/flink/default/jobs/a", "data-a");
+  CountingReader reader(tree);
+  flink::ZkTreeClient client(reader, nullptr);
+
+  auto node = client.get("/flink/default/jobs/a");
+  REQUIRE(node.has_value());
+  REQUIRE(node->has_value());
+  CHECK((*node)->data == "data-a");
+  auto missing = client.get("/flink/default/nope");
+  REQUIRE(missing.has_value());
+  CHECK_FALSE(missing->has_value());
+  auto none = client.children("/flink/default/nope");
+  REQUIRE(none.has_value());
+  CHECK_FALSE(none->exists);
+  auto latch = client.get("/flink/default/leader/latch/_c_x-latch-0000000001");
+  REQUIRE(latch.has_value());
+  CHECK((*latch)->stat.ephemeral_owner == 0x1234);
+  CHECK((*latch)->stat.mtime_ms == 42);
+}
+
+TEST_CASE("zk_tree_client: children() prefetches the next level, each answer used once") {
+  zk::MemoryTree tree;
+  for (int i = 0; i < 50; ++i) {
+    tree.put("/ns/jobs/j/checkpoints/" + std::to_string(1000 + i), "p" + std::to_string(i));
+  }
+  CountingReader reader(tree);
+  flink::ZkTreeClient client(reader, nullptr);
+  auto names = client.children("/ns/jobs/j/checkpoints");
+  REQUIRE(names.has_value());
+  CHECK(names->names.size() == 50);
+  CHECK(reader.single == 1);
+  CHECK(reader.pipelined == 2);
+  for (const auto& name : names->names) {
+    auto node = client.get("/ns/jobs/j/checkpoints/" + name);
+    REQUIRE(node.has_value());
+    REQUIRE(node->has_value());
+    CHECK((*node)->data == "p" + std::to_string(std::stoi(name) - 1000));
+    auto kids = client.children("/ns/jobs/j/checkpoints/" + name);
+    REQUIRE(kids.has_value());
+    CHECK(kids->names.empty());
+  }
+  CHECK(reader.single == 1); // everything came from the two pipelined rounds
+  // Used once: a second read goes to ZooKeeper again and sees a change.
+  tree.put("/ns/jobs/j/checkpoints/1000", "changed");
+  auto again = client.get("/ns/jobs/j/checkpoints/1000");
+  REQUIRE(again.has_value());
+  CHECK((*again)->data == "changed");
+  CHECK(reader.single == 2);
+}
+
+TEST_CASE("zk_tree_client: removals need a writer") {
+  zk::MemoryTree tree;
+  CountingReader reader(tree);
+  flink::ZkTreeClient client(reader, nullptr);
+  auto removed = client.remove("/ns/x");
+  REQUIRE_FALSE(removed.has_value());
+  CHECK(removed.error().message.find("reading only") != std::string::npos);
+  CHECK_FALSE(client.remove_many({"/ns/x", "/ns"}).has_value());
+}
