@@ -349,22 +349,37 @@ def run_sigkill(home, td, zk_port, classes):
     initial = len(job_znodes(data, job)) if data else 0
     check(f"{label} seeded {n} znodes, inspect sees the dirty job", data and initial > 6000
           and jobs_of(data, job) and jobs_of(data, job)[0]["state"] == "dirty", r.describe())
-    # From inside the inventory walk to deep into the deletions (slow under a loaded machine).
-    delays = [0.05, 0.3, 1.0, 2.0, 3.0, 4.5, 6.0, 8.0, 11.0, 15.0]
+    # Kill points: two by time (inside the inventory walk), then three by progress — when a share
+    # of the checkpoint files is gone — so that kills land mid-way through the deletions however
+    # fast or loaded the machine is (pointers go before their files: files disappearing means
+    # the deletions are under way).
+    files_initial = len(list(storage.glob("completedCheckpoint*")))
+    kill_points = [("time", 0.05), ("time", 0.3), ("files", 0.02), ("files", 0.35),
+                   ("files", 0.7)]
     mid_way, violations, finished = 0, [], False
-    for attempt, delay in enumerate(delays + [None] * 4):
+    for point in kill_points + [None] * 4:
         proc = subprocess.Popen([str(harness.flinkha_bin()), "--conf-dir", str(conf),
                                  "--flink-home", str(home), "cleanup", "dirty-jobs"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 start_new_session=True)
-        if delay is None:
+        if point is None:
             rc = proc.wait(300)
             proc.stderr.close()
             if rc == 0:
                 finished = True
                 break
             continue
-        time.sleep(delay)
+        kind, amount = point
+        delay = f"{amount}s" if kind == "time" else f"{amount:.0%} of the files gone"
+        if kind == "time":
+            time.sleep(amount)
+        else:
+            target = files_initial * (1 - amount)
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline:
+                if len(list(storage.glob("completedCheckpoint*"))) <= target:
+                    break
+                time.sleep(0.005)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
         rc = proc.wait(60)
@@ -378,10 +393,10 @@ def run_sigkill(home, td, zk_port, classes):
                    (([j["job_graph"]] if j["job_graph"] else []) + j["checkpoints"])
                    if p["file_status"] == "missing"]
         if missing:
-            violations.append(f"after kill at {delay}s: pointers to missing files {missing[:5]}")
+            violations.append(f"after kill at {delay}: pointers to missing files {missing[:5]}")
         if 0 < left < initial:
             mid_way += 1
-        print(f"  kill after {delay}s: rc {rc}, {left} of {initial} job znodes left", flush=True)
+        print(f"  kill after {delay}: rc {rc}, {left} of {initial} job znodes left", flush=True)
         if rc == 0 and left == 0:
             finished = True
             break
