@@ -127,16 +127,25 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
   }
   if (*leader) {
     request.live_leader = true;
-    if (!options.force) {
+    if (!options.force && options.dry_run) {
+      // A dry run changes nothing: show what would go, and say that a real run is refused.
+      fmt::print(stderr,
+                 "flinkha: warning: a live leader is registered ({}); without --force a real run "
+                 "is refused. The plan below is for information only.\n",
+                 (*leader)->description);
+      request.force = flink::Force::yes;
+    } else if (!options.force) {
       return report_error(
           Error{fmt::format("refused: a live leader is registered for {}: {}; a running Flink "
                             "cleans up its own HA data",
                             s.config.ha.namespace_path, (*leader)->description),
                 "stop the cluster first, or pass --force if you know that leader is stale"},
           ExitCode::critical);
+    } else {
+      fmt::print(stderr,
+                 "flinkha: warning: --force: going on although a leader is registered ({})\n",
+                 (*leader)->description);
     }
-    fmt::print(stderr, "flinkha: warning: --force: going on although a leader is registered ({})\n",
-               (*leader)->description);
   }
   flink::ZkTreeClient tree(*s.zk, s.zk.get());
   auto inventory = flink::build_ha_inventory(tree, s.input);

@@ -381,7 +381,9 @@ void print_inventory_text(const flink::HaInventory& inv, const std::string& layo
     fmt::print("  none\n");
   }
   for (const auto& f : inv.findings) {
-    fmt::print("  {} {:<24}{}{}\n", severity_text(f.severity, style), to_string(f.kind), f.message,
+    // The subject (znode path or file) first: a finding is only actionable with its place.
+    fmt::print("  {} {:<24}{}{}{}\n", severity_text(f.severity, style), to_string(f.kind),
+               f.subject.empty() ? "" : f.subject + ": ", f.message,
                f.age_ms ? style.dim(" (age " + human_age(*f.age_ms) + ")") : "");
   }
   fmt::print("\n{}\n", inv.needs_attention() ? style.yellow("needs attention")

@@ -238,6 +238,10 @@ def run_real(home, td, procs, jar):
         check(f"{label} cleanup refused while a leader is registered (exit 2, names it)",
               r.returncode == 2 and "live leader" in r.stderr and "127.0.0.1" in r.stderr,
               r.describe())
+        r = flinkha(conf, home, "cleanup", "dirty-jobs", "--dry-run")
+        check(f"{label} a dry run with a live leader shows the plan and says a run is refused",
+              r.returncode == 0 and "live leader" in r.stderr and "refused" in r.stderr,
+              r.describe())
         rest(jm, "PATCH", f"/jobs/{job}?mode=cancel")
         wait_for("the clean JobResultStore entry", lambda: (jrs / f"{job}.json").exists())
         r, data = flinkha_json(conf, home, "inspect")
