@@ -26,18 +26,33 @@ ZkTreeClient::ZkTreeClient(zk::ZkReader& reader, zk::ZkClient* writer)
     : m_reader(reader), m_writer(writer) {}
 
 void ZkTreeClient::prefetch(const std::string& parent, const std::vector<std::string>& names) {
-  if (names.size() < kMinPrefetch) {
+  auto frontier = std::exchange(m_frontier, {});
+  frontier.erase(parent);
+  if (names.size() < kMinPrefetch && frontier.empty()) {
     return;
   }
   std::vector<std::string> paths;
-  paths.reserve(names.size());
-  for (const auto& name : names) {
-    paths.push_back(zk_join(parent, name));
+  const auto add = [&](const std::string& from, const std::vector<std::string>& kids) {
+    for (const auto& name : kids) {
+      if (auto path = zk_join(from, name); !m_data.contains(path)) {
+        paths.push_back(std::move(path));
+      }
+    }
+  };
+  add(parent, names);
+  for (const auto& [from, kids] : frontier) {
+    add(from, kids);
+  }
+  if (paths.empty()) {
+    return;
   }
   auto data = m_reader.get_many(paths);
   auto kids = m_reader.children_many(paths);
   m_round_trips += 2;
   for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (kids[i] && !kids[i]->empty() && zk_within(paths[i], m_walk_root)) {
+      m_frontier.emplace(paths[i], *kids[i]);
+    }
     m_data.insert_or_assign(paths[i], std::move(data[i]));
     m_children.insert_or_assign(paths[i], std::move(kids[i]));
   }
@@ -51,6 +66,8 @@ Result<ZkChildren> ZkTreeClient::children(const std::string& path) {
   } else {
     names = m_reader.children(path);
     ++m_round_trips;
+    m_walk_root = path; // a new walk: what was left of the previous one is not prefetched
+    m_frontier.clear();
   }
   if (!names) {
     if (names.error().code == zk::ZkCode::no_node) {
@@ -58,7 +75,11 @@ Result<ZkChildren> ZkTreeClient::children(const std::string& path) {
     }
     return std::unexpected(zk::to_error(names.error()));
   }
-  prefetch(path, *names);
+  if (!names->empty() && !m_data.contains(zk_join(path, names->front()))) {
+    prefetch(path, *names);
+  } else {
+    m_frontier.erase(path); // a leaf, or its children came with an earlier round
+  }
   return ZkChildren{std::move(*names), true};
 }
 
@@ -90,6 +111,7 @@ Status ZkTreeClient::remove(const std::string& path, std::int32_t version) {
   }
   m_data.erase(path);
   m_children.erase(path);
+  m_frontier.erase(path);
   return {};
 }
 
@@ -101,6 +123,7 @@ Status ZkTreeClient::remove_many(const std::vector<std::string>& paths) {
   for (const auto& path : paths) {
     m_data.erase(path);
     m_children.erase(path);
+    m_frontier.erase(path);
   }
   if (!removed) {
     return std::unexpected(zk::to_error(removed.error()));

@@ -3,9 +3,12 @@
 // real client (lib/zk):
 //  - reads go through a zk::ZkReader. children(p) also fetches the data and children of every
 //    child of p in one pipelined round (ZkReader::get_many / children_many) and keeps them for
-//    the next get() / children() of those paths, so the inventory's breadth-first walk costs
-//    one round trip per level instead of two per znode. Each kept answer is used once; what the
-//    walk sees is a snapshot either way (nodes may change between two reads);
+//    the next get() / children() of those paths. That round also covers the children of every
+//    other node whose names the walk already holds but has not expanded yet (the frontier, below
+//    the last path read directly), so a breadth-first walk costs two pipelined rounds per level
+//    of the tree, not two per parent (1,000 jobs x 10 checkpoints: 12 rounds, not 26,000). Each
+//    kept answer is used once; what the walk sees is a snapshot either way (nodes may change
+//    between two reads);
 //  - writes go through zk::ZkClient: remove → zoo_delete, remove_many → zoo_adelete pipelined
 //    in the given order (ZkClient::remove_many). ZNONODE is success (deleting is idempotent).
 //    A zoo_multi would fail as a whole when one node is already gone, which is the normal case
@@ -41,6 +44,9 @@ private:
   zk::ZkClient* m_writer;
   std::map<std::string, zk::ZkResult<zk::Node>> m_data;
   std::map<std::string, zk::ZkResult<std::vector<std::string>>> m_children;
+  // Prefetched nodes with children whose own children are not fetched yet, below m_walk_root.
+  std::map<std::string, std::vector<std::string>> m_frontier;
+  std::string m_walk_root;
   std::size_t m_round_trips = 0;
 };
 
