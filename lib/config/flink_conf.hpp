@@ -6,14 +6,14 @@
 //    lists rendered as YAML flow strings (YamlParserUtils.loadYamlFile / toYAMLString).
 // Values are kept as the strings Flink's Configuration.toMap() would give.
 
+#include "config/diagnostics.hpp"
+#include "config/flink_version.hpp"
+#include "util/result.hpp"
+
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "config/diagnostics.hpp"
-#include "config/flink_version.hpp"
-#include "util/result.hpp"
 
 namespace flinkha::config {
 
@@ -66,6 +66,7 @@ Result<ParsedConfigFile> parse_standard_yaml(std::string_view text, std::string 
 //  - >= 2.0: config.yaml only (a leftover flink-conf.yaml yields a warning diagnostic
 //    "legacy-file-ignored", because 2.x silently ignores it).
 // Fails when the file the version would read does not exist or cannot be read.
-Result<ParsedConfigFile> load_flink_conf(const std::filesystem::path& conf_dir, FlinkVersion version);
+Result<ParsedConfigFile> load_flink_conf(const std::filesystem::path& conf_dir,
+                                         FlinkVersion version);
 
 } // namespace flinkha::config

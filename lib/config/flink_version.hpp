@@ -2,13 +2,13 @@
 // Flink versions as flinkha needs them: major.minor decides key names, file formats and the
 // ZooKeeper layout; the patch level is kept for display only.
 
+#include "util/result.hpp"
+
 #include <compare>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "util/result.hpp"
 
 namespace flinkha::config {
 
@@ -28,8 +28,8 @@ struct FlinkVersion {
     return a.major == b.major && a.minor == b.minor;
   }
 
-  std::string to_string() const;      // "1.20"
-  std::string full_string() const;    // "1.20.5", or "1.20" when the patch is unknown
+  std::string to_string() const;   // "1.20"
+  std::string full_string() const; // "1.20.5", or "1.20" when the patch is unknown
 };
 
 inline constexpr FlinkVersion kOldestSupported{1, 0};
@@ -39,8 +39,9 @@ inline constexpr FlinkVersion kNewestSupported{2, 3};
 // [kOldestSupported, kNewestSupported] are an error too.
 Result<FlinkVersion> parse_flink_version(std::string_view text);
 
-// Looks for $flink_home/lib/flink-dist*.jar (e.g. flink-dist-1.20.5.jar, flink-dist_2.12-1.14.6.jar)
-// and reads the version from its name. Empty when there is no such jar or its name has no version.
+// Looks for $flink_home/lib/flink-dist*.jar (e.g. flink-dist-1.20.5.jar,
+// flink-dist_2.12-1.14.6.jar) and reads the version from its name. Empty when there is no such jar
+// or its name has no version.
 std::optional<FlinkVersion> detect_flink_version(const std::filesystem::path& flink_home);
 
 } // namespace flinkha::config

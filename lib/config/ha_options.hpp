@@ -6,15 +6,15 @@
 // JobResultStoreOptions, CleanupOptions and bin/config.sh per version (reference
 // flink-ha-format.md §5, flink-scripts.md §1.7).
 
+#include "config/diagnostics.hpp"
+#include "config/flink_conf.hpp"
+#include "config/flink_version.hpp"
+
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "config/diagnostics.hpp"
-#include "config/flink_conf.hpp"
-#include "config/flink_version.hpp"
 
 namespace flinkha::config {
 

@@ -5,12 +5,12 @@
 // FileSystemJobResultStore.createDefaultJobResultStorePath (§4.3), ZooKeeperUtils
 // .getZooKeeperEnsemble (quorum).
 
+#include "config/flink_version.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "config/flink_version.hpp"
 
 namespace flinkha::config {
 

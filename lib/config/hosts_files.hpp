@@ -9,20 +9,20 @@
 // Every host is validated (hostname or IP literal, no control characters or shell metacharacters);
 // an invalid line is an error naming file:line.
 
+#include "config/diagnostics.hpp"
+#include "util/result.hpp"
+
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "config/diagnostics.hpp"
-#include "util/result.hpp"
-
 namespace flinkha::config {
 
 struct MasterEntry {
-  std::string host;     // without brackets for IPv6
-  int web_ui_port = 0;  // 0 when the line has no port (Flink passes 0 on)
+  std::string host;    // without brackets for IPv6
+  int web_ui_port = 0; // 0 when the line has no port (Flink passes 0 on)
   bool port_given = false;
   SourceLocation where;
 };

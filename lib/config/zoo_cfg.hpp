@@ -7,15 +7,15 @@
 // Defaults applied as Flink's ZooKeeper launcher does: clientPort 2181, initLimit 10,
 // syncLimit 5, peer/leader ports 2888/3888 when omitted.
 
+#include "config/diagnostics.hpp"
+#include "util/result.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "config/diagnostics.hpp"
-#include "util/result.hpp"
 
 namespace flinkha::config {
 
@@ -24,7 +24,7 @@ struct ZkServer {
   std::string host;
   int peer_port = 2888;
   int leader_port = 3888;
-  std::string role = "participant"; // or "observer"
+  std::string role = "participant";          // or "observer"
   std::optional<std::string> client_address; // from ";addr:port"
   std::optional<int> client_port;            // from ";port" / ";addr:port"
   SourceLocation where;

@@ -9,8 +9,8 @@
 #include <map>
 
 using namespace flinkha::config;
-using flinkha::test::TempDir;
 using flinkha::test::fake_environment;
+using flinkha::test::TempDir;
 
 namespace {
 

@@ -296,8 +296,8 @@ TEST_CASE("flink_conf: standard YAML keys must be strings, as Flink's flatten() 
   // Checked with Flink 1.20.5 and 2.3.0 (tests/integration/fixtures/config_parity/yaml/
   // non-string-keys, null-key): a typed key fails the load with a ClassCastException; a null key
   // becomes "null".
-  for (const char* text : {"0x1F: a\n", "1.0e7: a\n", ".inf: a\n", "[x, 1]: a\n",
-                           "a:\n  TRUE: b\n", "{k: v}: a\n"}) {
+  for (const char* text :
+       {"0x1F: a\n", "1.0e7: a\n", ".inf: a\n", "[x, 1]: a\n", "a:\n  TRUE: b\n", "{k: v}: a\n"}) {
     CAPTURE(text);
     const auto parsed = parse_standard_yaml(text, "config.yaml");
     REQUIRE_FALSE(parsed.has_value());

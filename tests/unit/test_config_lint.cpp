@@ -10,8 +10,8 @@
 #include <map>
 
 using namespace flinkha::config;
-using flinkha::test::TempDir;
 using flinkha::test::fake_environment;
+using flinkha::test::TempDir;
 
 namespace {
 

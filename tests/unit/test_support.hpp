@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by unit tests: fixture files and per-test temporary directories.
 
+#include "config/cluster_config.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -8,8 +10,6 @@
 #include <random>
 #include <string>
 #include <string_view>
-
-#include "config/cluster_config.hpp"
 
 namespace flinkha::test {
 
