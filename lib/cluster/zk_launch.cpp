@@ -34,7 +34,8 @@ constexpr std::string_view kPrelude =
     "while alive \"$1\" && [ \"$j\" -lt 50 ]; do sleep 0.1; j=$((j + 1)); done; return 1; fi; "
     "sleep 0.1; i=$((i + 1)); done; return 0; }; "
     "fail() { echo \"flinkha-zk: error: $*\" >&2; exit 1; }; "
-    "u=${USER:-$(id -un)}; ";
+    // The pid-file identity and dir as Flink's config.sh and `flinkha status` use them.
+    "u=${FLINK_IDENT_STRING:-${USER:-$(id -un)}}; ";
 
 // Collects quoted words; the first quoting error is kept and reported by finish().
 class Quoter {
@@ -101,8 +102,9 @@ std::string flink_find_peer(const config::ZkServer& server, const ZkLaunchSettin
 
 std::string zookeeper_pid_file(const config::ZkServer& server, const ZkLaunchSettings& settings,
                                Quoter& q) {
-  return fmt::format("piddir={}; pid_file=\"$piddir\"/flinkha-\"$u\"-zookeeper-{}.pid; ",
-                     q(settings.pid_dir), server.id);
+  return fmt::format(
+      "piddir=${{FLINK_PID_DIR:-{}}}; pid_file=\"$piddir\"/flinkha-\"$u\"-zookeeper-{}.pid; ",
+      q(settings.pid_dir), server.id);
 }
 
 // Waits start_check_ms, then reports the JVM ($p) started, or fails with the log's tail.
