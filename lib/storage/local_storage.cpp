@@ -323,36 +323,14 @@ Result<std::string> LocalStorage::read_file(std::string_view relative, std::size
 }
 
 Result<Removal> LocalStorage::remove_file(std::string_view relative) {
-  auto parent = open_parent(m_fd, m_path, relative);
-  if (!parent) {
-    return std::unexpected(parent.error());
-  }
-  if (m_fd < 0 || parent->walk == Walk::missing) {
-    return Removal::already_gone;
-  }
-  struct stat st {};
-  if (::fstatat(parent->dir.fd, parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    if (errno == ENOENT) {
-      return Removal::already_gone;
-    }
-    return failf("{}/{}: {}", m_path, relative, errno_text(errno));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return failf("{}/{}: is a {}, not a regular file; left alone", m_path, relative,
-                 to_string(type_of(st)));
-  }
-  // unlinkat removes the name itself; if it became a symlink since fstatat, the link goes, never
-  // what it points to.
-  if (::unlinkat(parent->dir.fd, parent->name.c_str(), 0) != 0) {
-    if (errno == ENOENT) {
-      return Removal::already_gone;
-    }
-    return failf("{}/{}: {}", m_path, relative, errno_text(errno));
-  }
-  return Removal::removed;
+  return remove_entry(relative, false);
 }
 
 Result<Removal> LocalStorage::remove_empty_dir(std::string_view relative) {
+  return remove_entry(relative, true);
+}
+
+Result<Removal> LocalStorage::remove_entry(std::string_view relative, bool directory) {
   auto parent = open_parent(m_fd, m_path, relative);
   if (!parent) {
     return std::unexpected(parent.error());
@@ -367,16 +345,18 @@ Result<Removal> LocalStorage::remove_empty_dir(std::string_view relative) {
     }
     return failf("{}/{}: {}", m_path, relative, errno_text(errno));
   }
-  if (!S_ISDIR(st.st_mode)) {
-    return failf("{}/{}: is a {}, not a directory; left alone", m_path, relative,
-                 to_string(type_of(st)));
+  if (directory ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+    return failf("{}/{}: is a {}, not a {}; left alone", m_path, relative, to_string(type_of(st)),
+                 directory ? "directory" : "regular file");
   }
-  if (::unlinkat(parent->dir.fd, parent->name.c_str(), AT_REMOVEDIR) != 0) {
+  // unlinkat removes the name itself; if it became a symlink since fstatat, the link goes, never
+  // what it points to (and AT_REMOVEDIR refuses a symlink).
+  if (::unlinkat(parent->dir.fd, parent->name.c_str(), directory ? AT_REMOVEDIR : 0) != 0) {
     const int error = errno;
     if (error == ENOENT) {
       return Removal::already_gone;
     }
-    if (error == ENOTEMPTY || error == EEXIST) {
+    if (directory && (error == ENOTEMPTY || error == EEXIST)) {
       return failf("{}/{}: directory not empty; left alone", m_path, relative);
     }
     return failf("{}/{}: {}", m_path, relative, errno_text(error));

@@ -36,6 +36,10 @@ public:
 private:
   LocalStorage(std::string path, int fd) : m_path(std::move(path)), m_fd(fd) {}
 
+  // Removes `relative` if it is of the expected type (a regular file, or with `directory` an
+  // empty directory), relative to its opened parent; never through a symlink.
+  Result<Removal> remove_entry(std::string_view relative, bool directory);
+
   std::string m_path; // the absolute base path, for messages only
   int m_fd;           // the opened base directory; -1 when it does not exist
 };
