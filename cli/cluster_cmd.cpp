@@ -51,29 +51,8 @@ cluster::RunOptions run_options(const Context& context, const DaemonSetup& setup
   return options;
 }
 
-ActionResult to_action_result(const cluster::DaemonResult& result) {
-  ActionResult row;
-  row.host = result.host;
-  row.role = std::string(to_string(result.role));
-  row.action = std::string(to_string(result.action));
-  row.ok = result.ok;
-  row.exit_status = result.exit_status;
-  row.duration = result.duration;
-  row.stdout_text = result.stdout_text;
-  row.stderr_text = result.stderr_text;
-  row.error = result.error;
-  row.detail = result.detail;
-  return row;
-}
-
-ExitCode report_daemon_results(const Context& context,
-                               const std::vector<cluster::DaemonResult>& results,
+ExitCode report_daemon_results(const Context& context, const std::vector<remote::HostResult>& rows,
                                const std::vector<std::string>& warnings, ordered_json extra) {
-  std::vector<ActionResult> rows;
-  rows.reserve(results.size());
-  for (const auto& result : results) {
-    rows.push_back(to_action_result(result));
-  }
   if (context.json()) {
     auto out = fanout_json(rows);
     out["warnings"] = warnings;
@@ -144,8 +123,9 @@ ExitCode run_start_cluster(Context& context, const StartClusterOptions& options)
 
   ordered_json extra = ordered_json::object();
   std::optional<cluster::WaitOutcome> waited;
-  const bool any_jobmanager = std::ranges::any_of(
-      results, [](const auto& r) { return r.ok && r.role == cluster::Role::jobmanager; });
+  const bool any_jobmanager = std::ranges::any_of(results, [](const auto& r) {
+    return r.ok && r.role == to_string(cluster::Role::jobmanager);
+  });
   if (options.wait && any_jobmanager) {
     cluster::WaitOptions wait;
     wait.leader_lookup = make_leader_lookup(context, setup->config);

@@ -1,7 +1,7 @@
 #pragma once
 // Shared by the daemon commands (cluster_cmd.cpp: start-cluster, stop-cluster, status;
-// daemon_cmd.cpp: jobmanager, taskmanager): loading what a daemon command needs, and turning
-// lib/cluster's DaemonResults into the fan-out report (fanout_report.hpp).
+// daemon_cmd.cpp: jobmanager, taskmanager): loading what a daemon command needs, and printing
+// lib/cluster's rows as the fan-out report (fanout_report.hpp).
 
 #include "cluster/daemons.hpp"
 #include "cluster/run_actions.hpp"
@@ -31,12 +31,10 @@ std::expected<DaemonSetup, ExitCode> prepare_daemons(const Context& context,
 cluster::RunOptions run_options(const Context& context, const DaemonSetup& setup,
                                 remote::OutputSink* sink);
 
-ActionResult to_action_result(const cluster::DaemonResult& result);
-
 // Prints the report (text table or JSON with `extra` members merged into the top-level object)
 // and returns the fan-out exit code.
 ExitCode report_daemon_results(const Context& context,
-                               const std::vector<cluster::DaemonResult>& results,
+                               const std::vector<remote::HostResult>& results,
                                const std::vector<std::string>& warnings,
                                nlohmann::ordered_json extra = nlohmann::ordered_json::object());
 

@@ -29,15 +29,15 @@ std::string format_duration(std::chrono::milliseconds duration) {
 
 } // namespace
 
-ExitCode fanout_exit_code(std::span<const ActionResult> results) {
-  const auto failed = std::ranges::count(results, false, &ActionResult::ok);
+ExitCode fanout_exit_code(std::span<const remote::HostResult> results) {
+  const auto failed = std::ranges::count(results, false, &remote::HostResult::ok);
   if (results.empty() || failed == static_cast<std::ptrdiff_t>(results.size())) {
     return ExitCode::critical;
   }
   return failed > 0 ? ExitCode::warning : ExitCode::ok;
 }
 
-nlohmann::ordered_json fanout_json(std::span<const ActionResult> results) {
+nlohmann::ordered_json fanout_json(std::span<const remote::HostResult> results) {
   auto list = nlohmann::ordered_json::array();
   for (const auto& r : results) {
     list.push_back(
@@ -56,7 +56,8 @@ nlohmann::ordered_json fanout_json(std::span<const ActionResult> results) {
   return {{"results", std::move(list)}};
 }
 
-void print_fanout_text(std::span<const ActionResult> results, const Style& style, bool verbose) {
+void print_fanout_text(std::span<const remote::HostResult> results, const Style& style,
+                       bool verbose) {
   Table table({"HOST", "ROLE", "ACTION", "RESULT", "TIME"});
   for (const auto& r : results) {
     const auto outcome = r.ok ? style.green(r.detail.empty() ? "ok" : r.detail)
@@ -78,7 +79,7 @@ void print_fanout_text(std::span<const ActionResult> results, const Style& style
       }
     }
   }
-  const auto failed = std::ranges::count(results, false, &ActionResult::ok);
+  const auto failed = std::ranges::count(results, false, &remote::HostResult::ok);
   const auto hosts = results.size();
   if (failed == 0) {
     fmt::print("{}\n", style.green(fmt::format("{} of {} ok", hosts, hosts)));

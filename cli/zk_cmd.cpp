@@ -161,31 +161,18 @@ ExitCode run_action(Context& context, cluster::ZkAction action, const ZkActionOp
 
   cluster::ZkRunOptions run_options;
   run_options.window = remote->window;
-  const auto outcomes =
+  auto results =
       cluster::run_zk_action(*remote->executor, action, zoo, peers, *settings, run_options);
-
-  std::vector<ActionResult> results;
-  for (const auto& outcome : outcomes) {
-    ActionResult r;
-    r.host = outcome.host;
-    r.role = "zookeeper";
-    r.action = std::string(to_string(action));
-    r.ok = outcome.ok;
-    r.exit_status = outcome.exit_status;
-    r.duration = outcome.duration;
-    r.stdout_text = outcome.stdout_text;
-    r.stderr_text = outcome.stderr_text;
-    r.error = outcome.error;
-    r.detail = fmt::format("peer {}: {}", outcome.id, outcome.detail);
-    results.push_back(std::move(r));
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    results[i].detail = fmt::format("peer {}: {}", peers[i].id, results[i].detail);
   }
   if (context.json()) {
     auto out = fanout_json(results);
-    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    for (std::size_t i = 0; i < results.size(); ++i) {
       auto& row = out["results"][i];
-      row["peer_id"] = outcomes[i].id;
-      row["pid"] = outcomes[i].pid ? nlohmann::ordered_json(*outcomes[i].pid)
-                                   : nlohmann::ordered_json(nullptr);
+      row["peer_id"] = peers[i].id;
+      row["pid"] = results[i].pids.empty() ? nlohmann::ordered_json(nullptr)
+                                           : nlohmann::ordered_json(results[i].pids.front());
       row["launcher"] = to_string(settings->launcher);
     }
     fmt::print("{}\n", out.dump(2));

@@ -21,11 +21,8 @@ std::string script_of(Role role) {
                                    : "jobmanager.sh";
 }
 
-std::string error_text(const Error& error) {
-  return error.hint.empty() ? error.message : error.message + " (" + error.hint + ")";
-}
-
-std::string pid_list(const std::vector<int>& pids) {
+template <typename Int>
+std::string pid_list(const std::vector<Int>& pids) {
   return fmt::format("{}", fmt::join(pids, ", "));
 }
 
@@ -62,21 +59,21 @@ std::vector<remote::HostOutcome> run_in_waves(remote::Executor& executor,
   return outcomes;
 }
 
-DaemonResult first_account(const PlannedAction& action, const remote::HostOutcome& outcome) {
-  DaemonResult row;
+std::vector<std::int64_t> as_pids(const std::vector<int>& pids) {
+  return {pids.begin(), pids.end()};
+}
+
+remote::HostResult first_account(const PlannedAction& action, const remote::HostOutcome& outcome) {
+  remote::HostResult row;
   row.host = action.host;
-  row.role = action.role;
-  row.action = action.action;
+  row.role = std::string(to_string(action.role));
+  row.action = std::string(to_string(action.action));
+  remote::record_run(row, outcome.result);
   if (!outcome.result) {
-    row.error = error_text(outcome.result.error());
     row.detail = "not reached";
     return row;
   }
   const auto& ran = *outcome.result;
-  row.exit_status = ran.exit_status;
-  row.duration = ran.duration;
-  row.stdout_text = ran.stdout_text;
-  row.stderr_text = ran.stderr_text;
   const auto script = script_of(action.role);
 
   if (action.action == DaemonAction::start) {
@@ -102,11 +99,11 @@ DaemonResult first_account(const PlannedAction& action, const remote::HostOutcom
     row.error = fmt::format("{} {} exited with status {}", script, to_string(action.action),
                             ran.exit_status);
     row.detail = "failed";
-    row.pids = out.stopping;
+    row.pids = as_pids(out.stopping);
     return row;
   }
   row.ok = true;
-  row.pids = out.stopping;
+  row.pids = as_pids(out.stopping);
   if (out.stopping.empty()) {
     row.detail = out.not_running.empty()
                      ? "not running"
@@ -134,7 +131,8 @@ std::vector<const DaemonProcess*> pids_of(const PidProbe& probe, Role role,
 
 // A start's command line ends with a pid probe (plans.hpp): its lines say which pid the script
 // appended and whether it is still alive. They are taken out of the reported stdout.
-void verify_start(const FlinkInstall& install, DaemonResult& row, bool verify) {
+void verify_start(const FlinkInstall& install, const PlannedAction& action, remote::HostResult& row,
+                  bool verify) {
   const auto probe = parse_pid_probe(row.stdout_text);
   std::string script_output;
   for (const auto line : util::split_lines(row.stdout_text)) {
@@ -146,13 +144,13 @@ void verify_start(const FlinkInstall& install, DaemonResult& row, bool verify) {
   if (!row.ok || !verify) {
     return;
   }
-  const auto pids = pids_of(probe, row.role, install.version);
+  const auto pids = pids_of(probe, action.role, install.version);
   if (pids.empty()) {
     row.ok = false;
     row.detail = "no pid";
     row.error = fmt::format("{} start recorded no pid in {}/flink-<user>-{}.pid",
-                            script_of(row.role), probe.pid_dir.empty() ? "?" : probe.pid_dir,
-                            daemon_names(row.role, install.version).front());
+                            script_of(action.role), probe.pid_dir.empty() ? "?" : probe.pid_dir,
+                            daemon_names(action.role, install.version).front());
     return;
   }
   const auto* process = pids.back(); // flink-daemon.sh appends the new pid under its lock
@@ -170,7 +168,7 @@ void verify_start(const FlinkInstall& install, DaemonResult& row, bool verify) {
 }
 
 void verify_stops(remote::Executor& executor, std::span<const PlannedAction> actions,
-                  std::vector<DaemonResult>& rows, const RunOptions& options) {
+                  std::vector<remote::HostResult>& rows, const RunOptions& options) {
   std::map<std::string, std::vector<std::size_t>> by_host;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (actions[i].action != DaemonAction::start && !rows[i].pids.empty() && rows[i].exit_status) {
@@ -181,7 +179,9 @@ void verify_stops(remote::Executor& executor, std::span<const PlannedAction> act
   for (const auto& [host, indexes] : by_host) {
     std::vector<int> pids;
     for (const auto index : indexes) {
-      pids.insert(pids.end(), rows[index].pids.begin(), rows[index].pids.end());
+      for (const auto pid : rows[index].pids) {
+        pids.push_back(static_cast<int>(pid)); // they came from parse_stop_output's ints
+      }
     }
     auto probe =
         pids_gone_probe(host, pids, options.stop_grace, options.stop_grace + options.probe_timeout);
@@ -205,8 +205,8 @@ void verify_stops(remote::Executor& executor, std::span<const PlannedAction> act
     const auto gone = parse_gone_probe(outcome.result->stdout_text);
     for (const auto index : indexes) {
       auto& row = rows[index];
-      std::vector<int> alive;
-      for (const int pid : row.pids) {
+      std::vector<std::int64_t> alive;
+      for (const auto pid : row.pids) {
         if (std::ranges::find(gone.gone, pid) == gone.gone.end()) {
           alive.push_back(pid);
         }
@@ -223,18 +223,18 @@ void verify_stops(remote::Executor& executor, std::span<const PlannedAction> act
 
 } // namespace
 
-std::vector<DaemonResult> run_actions(remote::Executor& executor, const FlinkInstall& install,
-                                      std::span<const PlannedAction> actions,
-                                      const RunOptions& options) {
+std::vector<remote::HostResult> run_actions(remote::Executor& executor, const FlinkInstall& install,
+                                            std::span<const PlannedAction> actions,
+                                            const RunOptions& options) {
   const auto outcomes = run_in_waves(executor, actions, options);
-  std::vector<DaemonResult> rows;
+  std::vector<remote::HostResult> rows;
   rows.reserve(actions.size());
   for (std::size_t i = 0; i < actions.size(); ++i) {
     rows.push_back(first_account(actions[i], outcomes[i]));
   }
-  for (auto& row : rows) {
-    if (row.action == DaemonAction::start) {
-      verify_start(install, row, options.verify);
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    if (actions[i].action == DaemonAction::start) {
+      verify_start(install, actions[i], rows[i], options.verify);
     }
   }
   if (options.verify) {

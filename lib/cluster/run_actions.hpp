@@ -1,9 +1,10 @@
 #pragma once
 // Executes daemon plans (plans.hpp) over an Executor and accounts for every one of them.
 //
-//   DaemonResult   one row per planned action: host, role, action, ok, exit status, output,
-//                  error in words, and a detail ("started (pid 4711)", "not running", ...)
-//   run_actions    runs the plan in parallel (fan_out), then verifies:
+//   run_actions    one remote::HostResult per planned action (host, role, action, ok, exit
+//                  status, output, error in words, a detail such as "started (pid 4711)" or
+//                  "not running", and the daemon pids); runs the plan in parallel (fan_out), then
+//                  verifies:
 //                    start: the script exited 0, and the newest pid in the daemon's pid file is
 //                           alive (kill -0 on that host, by the probe the start command line
 //                           ends with; its lines are removed from the reported stdout);
@@ -20,6 +21,7 @@
 #include "cluster/plans.hpp"
 #include "remote/executor.hpp"
 #include "remote/fan_out.hpp"
+#include "remote/host_result.hpp"
 
 #include <chrono>
 #include <optional>
@@ -29,20 +31,6 @@
 
 namespace flinkha::cluster {
 
-struct DaemonResult {
-  std::string host;
-  Role role = Role::jobmanager;
-  DaemonAction action = DaemonAction::start;
-  bool ok = false;
-  std::optional<int> exit_status; // empty when the command could not run at all
-  std::chrono::milliseconds duration{0};
-  std::string stdout_text;
-  std::string stderr_text;
-  std::optional<std::string> error;
-  std::string detail;
-  std::vector<int> pids; // started / stopped daemon pids
-};
-
 struct RunOptions {
   std::size_t window = remote::kDefaultWindow;
   remote::OutputSink* sink = nullptr;
@@ -51,8 +39,8 @@ struct RunOptions {
   std::chrono::milliseconds probe_timeout{30000};
 };
 
-std::vector<DaemonResult> run_actions(remote::Executor& executor, const FlinkInstall& install,
-                                      std::span<const PlannedAction> actions,
-                                      const RunOptions& options = {});
+std::vector<remote::HostResult> run_actions(remote::Executor& executor, const FlinkInstall& install,
+                                            std::span<const PlannedAction> actions,
+                                            const RunOptions& options = {});
 
 } // namespace flinkha::cluster

@@ -291,21 +291,17 @@ Result<remote::RemoteCommand> zk_command(ZkAction action, const config::ZooCfg& 
   return remote::RemoteCommand{server.host, std::move(*line), timeout};
 }
 
-ZkPeerOutcome interpret_zk_result(ZkAction action, const config::ZkServer& server,
-                                  const Result<remote::CommandResult>& result) {
-  ZkPeerOutcome out;
-  out.id = server.id;
+remote::HostResult interpret_zk_result(ZkAction action, const config::ZkServer& server,
+                                       const Result<remote::CommandResult>& result) {
+  remote::HostResult out;
   out.host = server.host;
-  out.action = action;
+  out.role = "zookeeper";
+  out.action = std::string(to_string(action));
   out.detail = "failed";
+  remote::record_run(out, result);
   if (!result) {
-    out.error = result.error().message;
     return out;
   }
-  out.exit_status = result->exit_status;
-  out.duration = result->duration;
-  out.stdout_text = result->stdout_text;
-  out.stderr_text = result->stderr_text;
 
   std::optional<std::string> reported_error;
   for (const auto line : util::split_lines(result->stderr_text)) {
@@ -334,11 +330,12 @@ ZkPeerOutcome interpret_zk_result(ZkAction action, const config::ZkServer& serve
     return out;
   }
   const auto word = report[0];
-  if (report.size() > 1) {
-    out.pid = parse_pid(report[1]);
+  const auto pid = report.size() > 1 ? parse_pid(report[1]) : std::nullopt;
+  if (pid) {
+    out.pids = {*pid};
   }
-  const auto with_pid = [&out](std::string_view what) {
-    return out.pid ? fmt::format("{} (pid {})", what, *out.pid) : std::string(what);
+  const auto with_pid = [&pid](std::string_view what) {
+    return pid ? fmt::format("{} (pid {})", what, *pid) : std::string(what);
   };
   out.ok = true;
   if (word == "started" && action == ZkAction::start) {
@@ -351,7 +348,7 @@ ZkPeerOutcome interpret_zk_result(ZkAction action, const config::ZkServer& serve
     const auto seconds = report.size() > 2 ? std::string(report[2]) : std::string("?");
     out.detail = with_pid(fmt::format("killed after {} s", seconds));
   } else if (word == "not-running" && action == ZkAction::stop) {
-    out.pid.reset();
+    out.pids.clear();
     out.detail = report.size() > 1 ? "not running (stale pid file removed)" : "not running";
   } else {
     out.ok = false;
@@ -362,18 +359,18 @@ ZkPeerOutcome interpret_zk_result(ZkAction action, const config::ZkServer& serve
   return out;
 }
 
-std::vector<ZkPeerOutcome> run_zk_action(remote::Executor& executor, ZkAction action,
-                                         const config::ZooCfg& zoo_cfg,
-                                         std::span<const config::ZkServer> peers,
-                                         const ZkLaunchSettings& settings,
-                                         const ZkRunOptions& options) {
+std::vector<remote::HostResult> run_zk_action(remote::Executor& executor, ZkAction action,
+                                              const config::ZooCfg& zoo_cfg,
+                                              std::span<const config::ZkServer> peers,
+                                              const ZkLaunchSettings& settings,
+                                              const ZkRunOptions& options) {
   auto timeout = options.command_timeout;
   if (timeout.count() <= 0) {
     timeout = action == ZkAction::start
                   ? std::chrono::milliseconds(settings.start_check_ms + 60000)
                   : std::chrono::milliseconds((settings.stop_timeout_s + 30) * 1000);
   }
-  std::vector<ZkPeerOutcome> outcomes(peers.size());
+  std::vector<remote::HostResult> outcomes(peers.size());
   std::vector<remote::RemoteCommand> tasks;
   std::vector<std::size_t> task_peer; // task index -> peer index
   for (std::size_t i = 0; i < peers.size(); ++i) {

@@ -36,6 +36,7 @@
 #include "cluster/zk_peers.hpp"
 #include "config/zoo_cfg.hpp"
 #include "remote/executor.hpp"
+#include "remote/host_result.hpp"
 #include "util/result.hpp"
 
 #include <chrono>
@@ -78,39 +79,27 @@ Result<remote::RemoteCommand> zk_command(ZkAction action, const config::ZooCfg& 
                                          const ZkLaunchSettings& settings,
                                          std::chrono::milliseconds timeout);
 
-struct ZkPeerOutcome {
-  std::int64_t id = 0;
-  std::string host;
-  ZkAction action = ZkAction::start;
-  bool ok = false;
-  // "started (pid 4711)", "already running (pid 4711)", "stopped (pid 4711)",
-  // "killed after 10 s (pid 4711)", "not running", "failed".
-  std::string detail;
-  std::optional<std::string> error; // why it failed, in words
-  std::optional<std::int64_t> pid;
-  std::optional<int> exit_status; // empty when the command could not run at all
-  std::chrono::milliseconds duration{0};
-  std::string stdout_text;
-  std::string stderr_text;
-};
-
-// Reads the script's report. ok: exit 0 with a report line. A non-zero exit, an exit 0 without
+// Reads the script's report into one fan-out row (role "zookeeper"; detail "started (pid 4711)",
+// "already running (pid 4711)", "stopped (pid 4711)", "killed after 10 s (pid 4711)",
+// "not running", "failed"; pids: the peer's pid when the report names one).
+// ok: exit 0 with a report line. A non-zero exit, an exit 0 without
 // a report line, and an executor Error are failures whose `error` says why (the script's own
 // "flinkha-zk: error:" line when there is one).
-ZkPeerOutcome interpret_zk_result(ZkAction action, const config::ZkServer& server,
-                                  const Result<remote::CommandResult>& result);
+remote::HostResult interpret_zk_result(ZkAction action, const config::ZkServer& server,
+                                       const Result<remote::CommandResult>& result);
 
 struct ZkRunOptions {
   std::size_t window = 32;                      // peers worked on at once
   std::chrono::milliseconds command_timeout{0}; // 0: start_check + 60 s, stop_timeout + 30 s
 };
 
-// Runs `action` for every peer of `peers` at once (fan_out); outcomes in the order of `peers`.
+// Runs `action` for every peer of `peers` at once (fan_out); rows in the order of `peers` (so
+// row i is peer peers[i].id).
 // A peer whose command cannot be built fails alone, without running anything.
-std::vector<ZkPeerOutcome> run_zk_action(remote::Executor& executor, ZkAction action,
-                                         const config::ZooCfg& zoo_cfg,
-                                         std::span<const config::ZkServer> peers,
-                                         const ZkLaunchSettings& settings,
-                                         const ZkRunOptions& options = {});
+std::vector<remote::HostResult> run_zk_action(remote::Executor& executor, ZkAction action,
+                                              const config::ZooCfg& zoo_cfg,
+                                              std::span<const config::ZkServer> peers,
+                                              const ZkLaunchSettings& settings,
+                                              const ZkRunOptions& options = {});
 
 } // namespace flinkha::cluster

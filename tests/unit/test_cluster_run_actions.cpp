@@ -63,9 +63,9 @@ TEST_CASE("cluster run_actions: started, unreachable, failing script") {
 
   CHECK(rows[0].ok);
   CHECK(rows[0].detail == "started (pid 101)");
-  CHECK(rows[0].pids == std::vector<int>{101});
+  CHECK(rows[0].pids == std::vector<std::int64_t>{101});
   CHECK(rows[0].exit_status == 0);
-  CHECK(rows[0].role == Role::taskmanager);
+  CHECK(rows[0].role == to_string(Role::taskmanager));
 
   CHECK_FALSE(rows[1].ok);
   CHECK_FALSE(rows[1].exit_status);
@@ -111,7 +111,7 @@ TEST_CASE("cluster run_actions: the window bounds concurrency") {
   RunOptions options;
   options.window = 4;
   const auto rows = run_actions(fake, install_2x(), tm_starts(hosts), options);
-  CHECK(std::ranges::all_of(rows, &DaemonResult::ok));
+  CHECK(std::ranges::all_of(rows, &remote::HostResult::ok));
   CHECK(fake.max_concurrency() <= 4);
   CHECK(fake.max_concurrency() >= 2);
 }
@@ -142,7 +142,7 @@ TEST_CASE("cluster run_actions: stop outcomes") {
   CHECK_FALSE(rows[3].ok);
   CHECK(rows[3].detail == "still running");
   CHECK(rows[3].error->find("pid 14") != std::string::npos);
-  CHECK(rows[0].action == DaemonAction::stop);
+  CHECK(rows[0].action == to_string(DaemonAction::stop));
 }
 
 TEST_CASE("cluster run_actions: without verification only the scripts run") {

@@ -273,14 +273,16 @@ TEST_CASE("cluster_zk: interpreting script results") {
     CHECK(outcome.ok == row.ok);
     CHECK(outcome.detail == row.detail);
     CHECK(outcome.error.value_or("") == row.error);
-    CHECK(outcome.id == 2);
+    CHECK(outcome.role == "zookeeper"); // the peer id is the caller's: rows follow `peers`
+    CHECK(outcome.action == to_string(row.action));
     CHECK(outcome.host == "zk2");
     CHECK(outcome.exit_status == row.result.exit_status);
   }
   const auto unreachable = interpret_zk_result(
       ZkAction::stop, server, std::unexpected(Error{"zk2: connection refused", "start sshd"}));
   CHECK_FALSE(unreachable.ok);
-  CHECK(unreachable.error == "zk2: connection refused");
+  // As a daemon row: the Error's hint in parentheses (it used to be dropped for peers only).
+  CHECK(unreachable.error == "zk2: connection refused (start sshd)");
   CHECK_FALSE(unreachable.exit_status);
 }
 
@@ -294,7 +296,7 @@ TEST_CASE("cluster_zk: run_zk_action fans out one command per peer and keeps pee
   const auto outcomes = run_zk_action(fake, ZkAction::start, cfg, cfg.servers, {});
   REQUIRE(outcomes.size() == 3);
   CHECK(outcomes[0].ok);
-  CHECK(outcomes[0].pid == 11);
+  CHECK(outcomes[0].pids == std::vector<std::int64_t>{11});
   CHECK_FALSE(outcomes[1].ok);
   CHECK(outcomes[1].error == "java not found");
   CHECK_FALSE(outcomes[2].ok);
