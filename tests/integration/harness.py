@@ -13,6 +13,12 @@ Everything a test starts is killed by pid (or by the process group the
 registry created for it), never by name. Problems the test cannot work around
 (no Flink, no binary) raise HarnessError: a test reports that as a failure,
 never as a skip.
+
+Every test counts its assertions with the one check() here (name first, then
+the condition) and ends with `return harness.summary()`:
+
+    harness.check("zk status exits 0", r.returncode == 0, r.describe())
+    return harness.summary()                  # prints "N passed, M failed"; 0 or 1
 """
 
 import os
@@ -28,6 +34,58 @@ from pathlib import Path
 
 SOURCE_DIR = Path(os.environ.get("FLINKHA_SOURCE_DIR") or Path(__file__).resolve().parents[2])
 FETCH_FLINK = SOURCE_DIR / "scripts" / "fetch-flink"
+
+
+class Checks:
+    """The one counter of a test script: check() counts, summary() reports.
+
+    check(name, condition, detail="") refuses a swapped call loudly: `name`
+    must be a str and `condition` must not be one (a swapped call passes the
+    condition as the name, or the name as the condition, and would otherwise
+    always pass). Returns bool(condition), so a check can guard what follows.
+    """
+
+    def __init__(self):
+        self.passed = 0
+        self.failures = []  # the names (with details) of the failed checks
+
+    @property
+    def failed(self):
+        return len(self.failures)
+
+    def check(self, name, condition, detail=""):
+        if not isinstance(name, str):
+            raise TypeError(f"check(name, condition, detail): name must be a str, got "
+                            f"{type(name).__name__} {name!r} (arguments swapped?)")
+        if isinstance(condition, str):
+            raise TypeError(f"check({name!r}, ...): the condition is a str {condition!r} "
+                            "(arguments swapped?)")
+        if condition:
+            self.passed += 1
+            print(f"PASS {name}", flush=True)
+            return True
+        self.failures.append(f"{name}: {str(detail)[:3000]}" if detail else name)
+        print(f"FAIL {name}" + (f"\n  {str(detail)[:3000]}" if detail else ""), flush=True)
+        return False
+
+    def summary(self, label=""):
+        """Prints "[label: ]N passed, M failed"; returns the exit code: 1 on a failure or when
+        nothing was checked, else 0."""
+        prefix = f"{label}: " if label else ""
+        print(f"{prefix}{self.passed} passed, {self.failed} failed", flush=True)
+        return 1 if self.failures or not self.passed else 0
+
+
+CHECKS = Checks()
+
+
+def check(name, condition, detail=""):
+    """CHECKS.check: counts one assertion of this test script (see Checks)."""
+    return CHECKS.check(name, condition, detail)
+
+
+def summary(label=""):
+    return CHECKS.summary(label)
 
 
 class HarnessError(Exception):

@@ -32,24 +32,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flink_env as fe  # noqa: E402
 import harness  # noqa: E402
 
-failures = []
-passed = 0
-
-
-def check(condition, what, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(f"{what}: {detail}")
-        print(f"FAIL {what}: {str(detail)[:3000]}", flush=True)
-
-
 def as_json(result, what):
     try:
         return json.loads(result.stdout)
     except ValueError:
-        check(False, f"{what}: JSON output", result.describe())
+        harness.check(f"{what}: JSON output", False, result.describe())
         return {"results": []}
 
 
@@ -98,16 +85,16 @@ def real_cluster(version):
             conf = fe.write_conf(td.path / "conf", home, masters, workers, zk_port=zk_port,
                                  cluster_id=f"flinkha-test-{os.getpid()}-{version}")
             base = ["--conf-dir", conf, "--flink-home", home, "-o", "json"]
-            before = failures[:]
+            before = harness.CHECKS.failed
             cluster_checks(sshd, base, ports, td, full)
-            td.failed |= failures != before
+            td.failed |= harness.CHECKS.failed != before
         finally:
             killed = fe.kill_flink(sshd)
-            check(not killed, f"{full}: nothing left for teardown to kill", killed)
+            harness.check(f"{full}: nothing left for teardown to kill", not killed, killed)
             left = [p for p in jvms_with(str(td.path)) if fe.alive(p)]
             if left:
                 fe.kill_pids(left)
-            check(not left, f"{full}: no Flink JVM of this test left", left)
+            harness.check(f"{full}: no Flink JVM of this test left", not left, left)
             sshd.stop()
 
 
@@ -116,25 +103,25 @@ def cluster_checks(sshd, base, ports, td, full):
     r = fe.flinkha(sshd, base + ["start-cluster", "--wait", "--wait-timeout", "180"], timeout=400)
     print(f"start-cluster --wait: exit {r.returncode} in {r.seconds:.1f}s", flush=True)
     report = as_json(r, "start-cluster")
-    check(r.returncode == 0, f"{full}: start-cluster exit 0", r.describe())
+    harness.check(f"{full}: start-cluster exit 0", r.returncode == 0, r.describe())
     jms, tms = rows(report, "jobmanager"), rows(report, "taskmanager")
-    check([j["host"] for j in jms] == ["127.0.0.2", "127.0.0.3"], f"{full}: one JM per masters line",
-          jms)
-    check([t["host"] for t in tms] == ["127.0.0.4", "127.0.0.5"], f"{full}: one TM per worker", tms)
+    harness.check(f"{full}: one JM per masters line", [j["host"] for j in jms] == ["127.0.0.2", "127.0.0.3"],
+                  jms)
+    harness.check(f"{full}: one TM per worker", [t["host"] for t in tms] == ["127.0.0.4", "127.0.0.5"], tms)
     for row in jms + tms:
         name = f"{full}: {row['role']} on {row['host']}"
-        check(row["ok"] and row["exit_status"] == 0, f"{name} ok", row)
-        check(row["detail"].startswith("started (pid "), f"{name} detail", row["detail"])
+        harness.check(f"{name} ok", row["ok"] and row["exit_status"] == 0, row)
+        harness.check(f"{name} detail", row["detail"].startswith("started (pid "), row["detail"])
         daemon = "standalonesession" if row["role"] == "jobmanager" else "taskexecutor"
-        check(f"Starting {daemon} daemon on host" in row["stdout"], f"{name} script output",
-              row["stdout"])
+        harness.check(f"{name} script output", f"Starting {daemon} daemon on host" in row["stdout"],
+                      row["stdout"])
         # The exec channel returns once the script has forked the JVM, not when the JVM ends.
-        check(row["duration_ms"] < 60000, f"{name} ssh command returned promptly",
-              row["duration_ms"])
+        harness.check(f"{name} ssh command returned promptly", row["duration_ms"] < 60000,
+                      row["duration_ms"])
     wait = report.get("wait") or {}
-    check(wait.get("ready") is True, f"{full}: --wait saw the cluster ready", wait)
-    check(sorted(j["port"] for j in wait.get("jobmanagers", [])) == sorted(ports),
-          f"{full}: REST on the masters' ports", wait)
+    harness.check(f"{full}: --wait saw the cluster ready", wait.get("ready") is True, wait)
+    harness.check(f"{full}: REST on the masters' ports",
+                  sorted(j["port"] for j in wait.get("jobmanagers", [])) == sorted(ports), wait)
     print(f"  start rows: " + ", ".join(f"{x['host']} {x['duration_ms']} ms" for x in jms + tms),
           flush=True)
 
@@ -142,52 +129,52 @@ def cluster_checks(sshd, base, ports, td, full):
     pids = {}
     for address in sshd.addresses:
         pids[address] = fe.flink_pids([sshd.pid_dir(address)])
-    check(all(len(p) == 1 for p in pids.values()), f"{full}: one pid per host", pids)
-    check(all(fe.alive(p) for ps in pids.values() for p in ps),
-          f"{full}: JVMs alive after the SSH sessions closed", pids)
+    harness.check(f"{full}: one pid per host", all(len(p) == 1 for p in pids.values()), pids)
+    harness.check(f"{full}: JVMs alive after the SSH sessions closed",
+                  all(fe.alive(p) for ps in pids.values() for p in ps), pids)
     for host, port in zip(["127.0.0.2", "127.0.0.3"], ports):
         overview = rest_overview(host, port)
-        check(overview is not None, f"{full}: REST {host}:{port} answers", overview)
+        harness.check(f"{full}: REST {host}:{port} answers", overview is not None, overview)
 
     r = fe.flinkha(sshd, base + ["status"], timeout=120)
     status = as_json(r, "status") if r.stdout.strip().startswith("{") else {}
-    check(r.returncode == 0, f"{full}: status exit 0 (healthy)", r.describe())
-    check(status.get("verdict") == "healthy", f"{full}: status healthy", status.get("problems"))
+    harness.check(f"{full}: status exit 0 (healthy)", r.returncode == 0, r.describe())
+    harness.check(f"{full}: status healthy", status.get("verdict") == "healthy", status.get("problems"))
     hosts = {h["host"]: h for h in status.get("hosts", [])}
     jm_alive = sum(h["alive"]["jobmanager"] for h in hosts.values())
     tm_alive = sum(h["alive"]["taskmanager"] for h in hosts.values())
-    check(jm_alive == 2 and tm_alive == 2, f"{full}: status shows 2 JMs and 2 TMs alive",
-          (jm_alive, tm_alive))
-    check(all(h["pid_dir"] == str(sshd.pid_dir(a)) for a, h in hosts.items()),
-          f"{full}: each host's own pid dir", hosts)
+    harness.check(f"{full}: status shows 2 JMs and 2 TMs alive", jm_alive == 2 and tm_alive == 2,
+                  (jm_alive, tm_alive))
+    harness.check(f"{full}: each host's own pid dir",
+                  all(h["pid_dir"] == str(sshd.pid_dir(a)) for a, h in hosts.items()), hosts)
     rest = status.get("rest", [])
-    check(len(rest) == 2 and all(x["reachable"] and x["taskmanagers"] == 2 for x in rest),
-          f"{full}: both REST endpoints answer with 2 TaskManagers registered", rest)
+    harness.check(f"{full}: both REST endpoints answer with 2 TaskManagers registered",
+                  len(rest) == 2 and all(x["reachable"] and x["taskmanagers"] == 2 for x in rest), rest)
     text = fe.flinkha(sshd, [a for a in base if a not in ("-o", "json")] + ["status"])
-    check(text.returncode == 0 and "healthy: 2 JobManager(s), 2 TaskManager(s)" in text.stdout,
-          f"{full}: status text summary", text.describe())
+    harness.check(f"{full}: status text summary",
+                  text.returncode == 0 and "healthy: 2 JobManager(s), 2 TaskManager(s)" in text.stdout, text.describe())
 
     r = fe.flinkha(sshd, base + ["stop-cluster"], timeout=300)
     print(f"stop-cluster: exit {r.returncode} in {r.seconds:.1f}s", flush=True)
     report = as_json(r, "stop-cluster")
-    check(r.returncode == 0, f"{full}: stop-cluster exit 0", r.describe())
-    check([x["role"] for x in rows(report)] == ["taskmanager"] * 2 + ["jobmanager"] * 2,
-          f"{full}: TaskManagers stopped first", rows(report))
+    harness.check(f"{full}: stop-cluster exit 0", r.returncode == 0, r.describe())
+    harness.check(f"{full}: TaskManagers stopped first",
+                  [x["role"] for x in rows(report)] == ["taskmanager"] * 2 + ["jobmanager"] * 2, rows(report))
     for row in rows(report):
-        check(row["ok"] and (row["detail"].startswith("stopped (pid ")
-                             or row["detail"].startswith("killed after timeout")),
-              f"{full}: {row['role']} on {row['host']} stopped", row)
+        harness.check(f"{full}: {row['role']} on {row['host']} stopped",
+                      row["ok"] and (row["detail"].startswith("stopped (pid ")
+                                     or row["detail"].startswith("killed after timeout")), row)
     all_pids = [p for ps in pids.values() for p in ps]
-    check(not any(fe.alive(p) for p in all_pids), f"{full}: no Flink JVM left after stop-cluster",
-          [p for p in all_pids if fe.alive(p)])
-    check(not jvms_with(str(td.path)), f"{full}: no JVM with the test's conf left",
-          jvms_with(str(td.path)))
+    harness.check(f"{full}: no Flink JVM left after stop-cluster", not any(fe.alive(p) for p in all_pids),
+                  [p for p in all_pids if fe.alive(p)])
+    harness.check(f"{full}: no JVM with the test's conf left", not jvms_with(str(td.path)),
+                  jvms_with(str(td.path)))
     r = fe.flinkha(sshd, base + ["status"])
-    check(r.returncode == 2, f"{full}: status after stop exits 2 (down)", r.describe())
+    harness.check(f"{full}: status after stop exits 2 (down)", r.returncode == 2, r.describe())
     r = fe.flinkha(sshd, base + ["stop-cluster"])
     report = as_json(r, "second stop-cluster")
-    check(r.returncode == 0 and all(x["detail"] == "not running" for x in rows(report)),
-          f"{full}: a second stop-cluster reports 'not running'", rows(report))
+    harness.check(f"{full}: a second stop-cluster reports 'not running'",
+                  r.returncode == 0 and all(x["detail"] == "not running" for x in rows(report)), rows(report))
     print(f"  real cluster round took {time.monotonic() - started:.1f}s", flush=True)
 
 
@@ -248,31 +235,31 @@ def faults():
             workers = good + [refused, "127.0.0.11"]
             (home / "conf" / "workers").write_text("".join(w + "\n" for w in workers))
             base = ["--flink-home", home, "-o", "json"]
-            before = failures[:]
+            before = harness.CHECKS.failed
 
             # Unreachable hosts: the others start, the run ends within the connect timeout.
             r = fe.flinkha(sshd, base + ["taskmanager", "start"], connect_timeout=3, timeout=60)
             report = as_json(r, "taskmanager start with unreachable hosts")
             by_host = {x["host"]: x for x in rows(report)}
-            check(r.returncode == 1, "unreachable: exit 1", r.describe())
-            check(r.seconds < 3 + 10, "unreachable: run ends within the connect timeout",
-                  f"{r.seconds:.1f}s")
+            harness.check("unreachable: exit 1", r.returncode == 1, r.describe())
+            harness.check("unreachable: run ends within the connect timeout", r.seconds < 3 + 10,
+                          f"{r.seconds:.1f}s")
             for host in good:
-                check(by_host.get(host, {}).get("ok") is True, f"unreachable: {host} started",
-                      by_host.get(host))
+                harness.check(f"unreachable: {host} started", by_host.get(host, {}).get("ok") is True,
+                              by_host.get(host))
             for host in (refused, "127.0.0.11"):
                 row = by_host.get(host, {})
-                check(row.get("ok") is False and row.get("exit_status") is None
-                      and host in (row.get("error") or ""),
-                      f"unreachable: {host} reported with an error naming it", row)
-            check("refused" in (by_host.get(refused, {}).get("error") or "").lower(),
-                  "unreachable: connection refused in words", by_host.get(refused))
-            check("tim" in (by_host.get("127.0.0.11", {}).get("error") or "").lower(),
-                  "unreachable: the silent host timed out", by_host.get("127.0.0.11"))
+                harness.check(f"unreachable: {host} reported with an error naming it",
+                              row.get("ok") is False and row.get("exit_status") is None
+                              and host in (row.get("error") or ""), row)
+            harness.check("unreachable: connection refused in words",
+                          "refused" in (by_host.get(refused, {}).get("error") or "").lower(), by_host.get(refused))
+            harness.check("unreachable: the silent host timed out",
+                          "tim" in (by_host.get("127.0.0.11", {}).get("error") or "").lower(), by_host.get("127.0.0.11"))
             print(f"  unreachable run: {r.seconds:.1f}s", flush=True)
             text = fe.flinkha(sshd, ["--flink-home", home, "taskmanager", "stop"] + good)
-            check(text.returncode == 0 and "2 of 2 ok" in text.stdout, "stub stop on good hosts",
-                  text.describe())
+            harness.check("stub stop on good hosts", text.returncode == 0 and "2 of 2 ok" in text.stdout,
+                          text.describe())
 
             # Wrong host key for 127.0.0.3: refused, nothing ran there.
             other = sshd.new_key("other_host_key")
@@ -286,17 +273,17 @@ def faults():
                                          "127.0.0.4"], known_hosts=known)
             report = as_json(r, "wrong host key")
             by_host = {x["host"]: x for x in rows(report)}
-            check(r.returncode == 1, "host key: exit 1", r.describe())
+            harness.check("host key: exit 1", r.returncode == 1, r.describe())
             bad = by_host.get("127.0.0.3", {})
-            check(bad.get("ok") is False and "host key" in (bad.get("error") or "").lower(),
-                  "host key: 127.0.0.3 refused for its host key", bad)
-            check(pid_files("127.0.0.3") == before_files,
-                  "host key: nothing ran on 127.0.0.3 (pid files unchanged)", pid_files("127.0.0.3"))
-            check(sshd.accepted_auths() == before_auths + 2,
-                  "host key: sshd logged logins on the two other hosts only",
-                  sshd.accepted_auths() - before_auths)
-            check(by_host.get("127.0.0.2", {}).get("ok") and by_host.get("127.0.0.4", {}).get("ok"),
-                  "host key: the other hosts started", by_host)
+            harness.check("host key: 127.0.0.3 refused for its host key",
+                          bad.get("ok") is False and "host key" in (bad.get("error") or "").lower(), bad)
+            harness.check("host key: nothing ran on 127.0.0.3 (pid files unchanged)",
+                          pid_files("127.0.0.3") == before_files, pid_files("127.0.0.3"))
+            harness.check("host key: sshd logged logins on the two other hosts only",
+                          sshd.accepted_auths() == before_auths + 2,
+                          sshd.accepted_auths() - before_auths)
+            harness.check("host key: the other hosts started",
+                          by_host.get("127.0.0.2", {}).get("ok") and by_host.get("127.0.0.4", {}).get("ok"), by_host)
 
             # A failing daemon script: its stderr and exit status in the report.
             (sshd.pid_dir("127.0.0.4") / "broken").write_text("")
@@ -304,15 +291,15 @@ def faults():
             report = as_json(r, "failing script")
             by_host = {x["host"]: x for x in rows(report)}
             broken = by_host.get("127.0.0.4", {})
-            check(r.returncode == 1, "failing script: exit 1", r.describe())
-            check(broken.get("ok") is False and broken.get("exit_status") == 3
-                  and "JAVA_HOME is not set" in broken.get("stderr", "")
-                  and "status 3" in (broken.get("error") or ""),
-                  "failing script: stderr and exit status reported", broken)
+            harness.check("failing script: exit 1", r.returncode == 1, r.describe())
+            harness.check("failing script: stderr and exit status reported",
+                          broken.get("ok") is False and broken.get("exit_status") == 3
+                          and "JAVA_HOME is not set" in broken.get("stderr", "")
+                          and "status 3" in (broken.get("error") or ""), broken)
             text = fe.flinkha(sshd, ["--flink-home", home, "taskmanager", "start", "127.0.0.4"])
-            check(text.returncode == 2 and "JAVA_HOME is not set" in text.stdout
-                  and "1 of 1 failed" in text.stdout, "failing script: text report", text.describe())
-            td.failed |= failures != before
+            harness.check("failing script: text report", text.returncode == 2 and "JAVA_HOME is not set" in text.stdout
+                          and "1 of 1 failed" in text.stdout, text.describe())
+            td.failed |= harness.CHECKS.failed != before
         finally:
             silent.close()
             fe.kill_flink(sshd)
@@ -325,9 +312,8 @@ def main():
         try:
             step()
         except Exception:  # noqa: BLE001 - a broken step is a failure, the others still run
-            check(False, "step raised", traceback.format_exc())
-    print(f"{passed} passed, {len(failures)} failed")
-    return 1 if failures else 0
+            harness.check("step raised", False, traceback.format_exc())
+    return harness.summary()
 
 
 if __name__ == "__main__":

@@ -7,26 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
 FLINKHA = os.environ["FLINKHA_BIN"]
 SOURCE = Path(os.environ["FLINKHA_SOURCE_DIR"])
 MAN_DIR = SOURCE / "man"
 
-failures = []
-passed = 0
-
-
-def check(condition, message):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(message)
-        print("FAIL:", message)
-
-
 def help_text(*args):
     result = subprocess.run([FLINKHA, *args, "--help"], capture_output=True, text=True, timeout=30)
-    check(result.returncode == 0, f"flinkha {' '.join(args)} --help exits 0 (got {result.returncode})")
+    harness.check(f"flinkha {' '.join(args)} --help exits 0 (got {result.returncode})", result.returncode == 0)
     return result.stdout
 
 
@@ -49,29 +39,28 @@ def subcommands(text):
 
 
 pages = sorted(MAN_DIR.glob("*.1"))
-check(len(pages) > 0, "man/ holds pages")
+harness.check("man/ holds pages", len(pages) > 0)
 for page in pages:
     env = dict(os.environ, MANWIDTH="80", LC_ALL="C.UTF-8")
     result = subprocess.run(["man", "--warnings", "-l", str(page)], capture_output=True, text=True,
                             env=env, timeout=60)
-    check(result.returncode == 0 and result.stderr.strip() == "",
-          f"{page.name} renders without warnings: {result.stderr.strip()[:500]}")
-    check("EXAMPLES" in result.stdout, f"{page.name} has an EXAMPLES section")
+    harness.check(f"{page.name} renders without warnings: {result.stderr.strip()[:500]}",
+                  result.returncode == 0 and result.stderr.strip() == "")
+    harness.check(f"{page.name} has an EXAMPLES section", "EXAMPLES" in result.stdout)
 
 top = help_text()
 groups = subcommands(top)
-check(len(groups) > 0, "flinkha --help lists commands")
+harness.check("flinkha --help lists commands", len(groups) > 0)
 for group in groups:
     page = MAN_DIR / f"flinkha-{group}.1"
-    check(page.exists(), f"command '{group}' has man/flinkha-{group}.1")
-    check(f"flinkha-{group}" in (MAN_DIR / "flinkha.1").read_text().replace("\\-", "-"),
-          f"flinkha(1) refers to flinkha-{group}(1)")
+    harness.check(f"command '{group}' has man/flinkha-{group}.1", page.exists())
+    harness.check(f"flinkha(1) refers to flinkha-{group}(1)",
+                  f"flinkha-{group}" in (MAN_DIR / "flinkha.1").read_text().replace("\\-", "-"))
     group_help = help_text(group)
     children = subcommands(group_help)
-    check("Examples:" in group_help, f"'flinkha {group} --help' shows examples")
+    harness.check(f"'flinkha {group} --help' shows examples", "Examples:" in group_help)
     for child in children:
-        check("Examples:" in help_text(group, child),
-              f"'flinkha {group} {child} --help' shows examples")
+        harness.check(f"'flinkha {group} {child} --help' shows examples",
+                      "Examples:" in help_text(group, child))
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(harness.summary())

@@ -42,19 +42,6 @@ import harness  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh"
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, condition, detail=""):
-    if condition:
-        results["passed"] += 1
-        print(f"PASS {name}", flush=True)
-    else:
-        results["failed"] += 1
-        print(f"FAIL {name}\n  {detail}", flush=True)
-    return condition
-
-
 def flinkha(conf_dir, home, *args, timeout=300):
     return harness.run([harness.flinkha_bin(), "--conf-dir", conf_dir, "--flink-home", home,
                         *args], timeout=timeout)
@@ -228,20 +215,20 @@ def run_real(home, td, procs, jar):
                   and len(j["checkpoints"]) >= 1
                   and all(c["file_status"] == "present" for c in j["checkpoints"])
                   and j["counter"] is not None and j["blob_dir"])
-        check(f"{label} inspect: running job with execution plan, checkpoints and files, exit 0",
-              ok and r.returncode == 0, f"rc {r.returncode}\n{json.dumps(mine, indent=1)[:3000]}"
-              f"\nfindings {data and data['findings']}\n{r.stderr}")
+        harness.check(f"{label} inspect: running job with execution plan, checkpoints and files, exit 0",
+                      ok and r.returncode == 0, f"rc {r.returncode}\n{json.dumps(mine, indent=1)[:3000]}"
+                      f"\nfindings {data and data['findings']}\n{r.stderr}")
         r = flinkha(conf, home, "inspect")
-        check(f"{label} inspect text groups by job", f"job {job}" in r.stdout
-              and "checkpoints" in r.stdout and "running" in r.stdout, r.describe())
+        harness.check(f"{label} inspect text groups by job", f"job {job}" in r.stdout
+                      and "checkpoints" in r.stdout and "running" in r.stdout, r.describe())
         r = flinkha(conf, home, "cleanup", "dirty-jobs")
-        check(f"{label} cleanup refused while a leader is registered (exit 2, names it)",
-              r.returncode == 2 and "live leader" in r.stderr and "127.0.0.1" in r.stderr,
-              r.describe())
+        harness.check(f"{label} cleanup refused while a leader is registered (exit 2, names it)",
+                      r.returncode == 2 and "live leader" in r.stderr and "127.0.0.1" in r.stderr,
+                      r.describe())
         r = flinkha(conf, home, "cleanup", "dirty-jobs", "--dry-run")
-        check(f"{label} a dry run with a live leader shows the plan and says a run is refused",
-              r.returncode == 0 and "live leader" in r.stderr and "refused" in r.stderr,
-              r.describe())
+        harness.check(f"{label} a dry run with a live leader shows the plan and says a run is refused",
+                      r.returncode == 0 and "live leader" in r.stderr and "refused" in r.stderr,
+                      r.describe())
         rest(jm, "PATCH", f"/jobs/{job}?mode=cancel")
         wait_for("the clean JobResultStore entry", lambda: (jrs / f"{job}.json").exists())
         r, data = flinkha_json(conf, home, "inspect")
@@ -250,11 +237,11 @@ def run_real(home, td, procs, jar):
         # A clean job with nothing left is listed in the JobResultStore only, not as a job.
         ok = (r.returncode == 0 and [e["state"] for e in entries] == ["clean"] and not mine
               and not job_znodes(data, job))
-        check(f"{label} inspect after cancel: the clean entry, no job data left", ok,
-              f"{json.dumps(mine, indent=1)[:3000]}\n{entries}\n{r.stderr}")
+        harness.check(f"{label} inspect after cancel: the clean entry, no job data left", ok,
+                      f"{json.dumps(mine, indent=1)[:3000]}\n{entries}\n{r.stderr}")
         r = flinkha(conf, home, "inspect")
-        check(f"{label} inspect text lists the clean entry", f"{job}.json  clean" in r.stdout,
-              r.stdout[-2000:])
+        harness.check(f"{label} inspect text lists the clean entry", f"{job}.json  clean" in r.stdout,
+                      r.stdout[-2000:])
 
         # --- a real dirty entry -------------------------------------------------------------
         job2 = submit(jm, jar)
@@ -272,8 +259,8 @@ def run_real(home, td, procs, jar):
         stop_flink(cluster, tms)
         for path in locked:
             zkcli(cluster.zk_port, "setAcl", path, "world:anyone:cdrwa")
-        check(f"{label} Flink's global cleanup failed: dirty entry left after stop",
-              (jrs / f"{job2}_DIRTY.json").exists(), str(list(jrs.iterdir())))
+        harness.check(f"{label} Flink's global cleanup failed: dirty entry left after stop",
+                      (jrs / f"{job2}_DIRTY.json").exists(), str(list(jrs.iterdir())))
         r, before = flinkha_json(conf, home, "inspect")
         mine = jobs_of(before, job2)
         leftovers = job_znodes(before, job2) if before else []
@@ -283,36 +270,36 @@ def run_real(home, td, procs, jar):
             ptrs = ([mine[0]["job_graph"]] if mine[0]["job_graph"] else []) + mine[0]["checkpoints"]
             job_files = {p["file"] for p in ptrs if p["file"]}
             job_files |= {e["path"] for e in mine[0]["blob_entries"]}
-        check(f"{label} inspect: dirty entry and its leftovers, exit 1",
-              r.returncode == 1 and bool(mine) and mine[0]["state"] == "dirty"
-              and len(leftovers) > 0 and any(f["kind"] == "dirty-job" for f in before["findings"]),
-              f"rc {r.returncode} {json.dumps(mine, indent=1)[:3000]}")
+        harness.check(f"{label} inspect: dirty entry and its leftovers, exit 1",
+                      r.returncode == 1 and bool(mine) and mine[0]["state"] == "dirty"
+                      and len(leftovers) > 0 and any(f["kind"] == "dirty-job" for f in before["findings"]),
+                      f"rc {r.returncode} {json.dumps(mine, indent=1)[:3000]}")
         r, plan = flinkha_json(conf, home, "cleanup", "dirty-jobs", "--dry-run")
         r2, after_dry = flinkha_json(conf, home, "inspect")
-        check(f"{label} dry run prints the plan and changes nothing",
-              r.returncode == 0 and plan and plan["dry_run"] and len(plan["plan"]) > 0
-              and not plan["results"] and after_dry and job_znodes(after_dry, job2) == leftovers,
-              r.describe())
+        harness.check(f"{label} dry run prints the plan and changes nothing",
+                      r.returncode == 0 and plan and plan["dry_run"] and len(plan["plan"]) > 0
+                      and not plan["results"] and after_dry and job_znodes(after_dry, job2) == leftovers,
+                      r.describe())
         r = flinkha(conf, home, "cleanup", "dirty-jobs", job2)
         _, after = flinkha_json(conf, home, "inspect")
         files_after = {f["path"] for f in after["storage"]["files"]} if after else set()
         others_before = sorted(z["path"] for z in before["znodes"]
                                if z["path"] not in leftovers and z["stat"]["ephemeral_owner"] is None)
         others_after = sorted(z["path"] for z in after["znodes"]) if after else []
-        check(f"{label} cleanup dirty-jobs removes exactly the leftovers and marks clean",
-              r.returncode == 0 and after and not job_znodes(after, job2)
-              and others_after == others_before
-              and files_after == files_before - job_files - {"blob/job_" + job2}
-              and not (jrs / f"{job2}_DIRTY.json").exists() and (jrs / f"{job2}.json").exists(),
-              f"{r.describe()}\nleft {job_znodes(after, job2) if after else None}\n"
-              f"others {set(others_before) ^ set(others_after)}\n"
-              f"files {files_before - files_after} vs {job_files}")
-        check(f"{label} plan printed before the steps, order pointer → file → mark",
-              r.stdout.index("plan for") < r.stdout.index("[") and "mark clean" in r.stdout,
-              r.stdout[:2000])
+        harness.check(f"{label} cleanup dirty-jobs removes exactly the leftovers and marks clean",
+                      r.returncode == 0 and after and not job_znodes(after, job2)
+                      and others_after == others_before
+                      and files_after == files_before - job_files - {"blob/job_" + job2}
+                      and not (jrs / f"{job2}_DIRTY.json").exists() and (jrs / f"{job2}.json").exists(),
+                      f"{r.describe()}\nleft {job_znodes(after, job2) if after else None}\n"
+                      f"others {set(others_before) ^ set(others_after)}\n"
+                      f"files {files_before - files_after} vs {job_files}")
+        harness.check(f"{label} plan printed before the steps, order pointer → file → mark",
+                      r.stdout.index("plan for") < r.stdout.index("[") and "mark clean" in r.stdout,
+                      r.stdout[:2000])
         r = flinkha(conf, home, "cleanup", "dirty-jobs")
-        check(f"{label} second run: nothing to do", r.returncode == 0
-              and "nothing to do" in r.stdout, r.describe())
+        harness.check(f"{label} second run: nothing to do", r.returncode == 0
+                      and "nothing to do" in r.stdout, r.describe())
         # --- restart: the job is not recovered --------------------------------------------
         cluster.start_jobmanager(jm)
         cluster.wait_rest(jm)
@@ -321,10 +308,10 @@ def run_real(home, td, procs, jar):
         overview = rest(jm, "GET", "/jobs/overview")["jobs"]
         log = "\n".join(p.read_text(errors="replace")
                         for p in (cluster.root / "logs").glob("*standalonesession*.log"))
-        check(f"{label} restarted cluster does not recover the cleaned job",
-              all(j["jid"] != job2 for j in overview) and f"Recovered" not in
-              "".join(line for line in log.splitlines() if job2 in line),
-              f"{overview}")
+        harness.check(f"{label} restarted cluster does not recover the cleaned job",
+                      all(j["jid"] != job2 for j in overview) and f"Recovered" not in
+                      "".join(line for line in log.splitlines() if job2 in line),
+                      f"{overview}")
     finally:
         stop_flink(cluster, tms)
         cluster.stop()
@@ -351,8 +338,8 @@ def run_sigkill(home, td, zk_port, classes):
     (jrs / f"{job}_DIRTY.json").write_text(dirty_json(job))
     r, data = flinkha_json(conf, home, "inspect")
     initial = len(job_znodes(data, job)) if data else 0
-    check(f"{label} seeded {n} znodes, inspect sees the dirty job", data and initial > 6000
-          and jobs_of(data, job) and jobs_of(data, job)[0]["state"] == "dirty", r.describe())
+    harness.check(f"{label} seeded {n} znodes, inspect sees the dirty job", data and initial > 6000
+                  and jobs_of(data, job) and jobs_of(data, job)[0]["state"] == "dirty", r.describe())
     # Kill points: two by time (inside the inventory walk), then three by progress — when a share
     # of the checkpoint files is gone — so that kills land mid-way through the deletions however
     # fast or loaded the machine is (pointers go before their files: files disappearing means
@@ -404,13 +391,13 @@ def run_sigkill(home, td, zk_port, classes):
         if rc == 0 and left == 0:
             finished = True
             break
-    check(f"{label} no pointer to a missing file after any kill", not violations,
-          "\n".join(violations))
-    check(f"{label} at least one kill landed mid-way through the deletions", mid_way >= 1,
-          f"mid-way kills: {mid_way}")
+    harness.check(f"{label} no pointer to a missing file after any kill", not violations,
+                  "\n".join(violations))
+    harness.check(f"{label} at least one kill landed mid-way through the deletions", mid_way >= 1,
+                  f"mid-way kills: {mid_way}")
     r = flinkha(conf, home, "cleanup", "dirty-jobs")
     _, data = flinkha_json(conf, home, "inspect")
-    check(f"{label} reruns complete; a final run has nothing to do", finished or (
+    harness.check(f"{label} reruns complete; a final run has nothing to do", finished or (
         r.returncode == 0) and "nothing to do" in r.stdout and data and not job_znodes(data, job)
         and not (jrs / f"{job}_DIRTY.json").exists() and not any(storage.glob("completed*")),
         r.describe())
@@ -443,31 +430,31 @@ def run_orphans_and_safety(home, td, zk_port):
     zkcli(zk_port, "create", f"/flink/{cid}")
     r, data = flinkha_json(conf, home, "inspect")
     kinds = {(f["kind"], f["subject"]) for f in data["findings"]} if data else set()
-    check(f"{label} inspect: old orphan with its age, symlinks reported",
-          data and ("orphan-file", old.name) in kinds
-          and any(k == "symlink-in-storage" for k, _ in kinds), f"{r.describe()}\n{kinds}")
+    harness.check(f"{label} inspect: old orphan with its age, symlinks reported",
+                  data and ("orphan-file", old.name) in kinds
+                  and any(k == "symlink-in-storage" for k, _ in kinds), f"{r.describe()}\n{kinds}")
     r, plan = flinkha_json(conf, home, "cleanup", "orphans", "--dry-run")
     targets = [s["target"] for s in plan["plan"]] if plan else []
-    check(f"{label} dry run plans the old orphan only", targets == [old.name],
-          f"{targets}\n{r.describe()}")
+    harness.check(f"{label} dry run plans the old orphan only", targets == [old.name],
+                  f"{targets}\n{r.describe()}")
     r = flinkha(conf, home, "cleanup", "orphans")
-    check(f"{label} cleanup orphans removes the old one, keeps the fresh one (min-age 1h)",
-          r.returncode == 0 and not old.exists() and fresh.exists(), r.describe())
+    harness.check(f"{label} cleanup orphans removes the old one, keeps the fresh one (min-age 1h)",
+                  r.returncode == 0 and not old.exists() and fresh.exists(), r.describe())
     r = flinkha(conf, home, "cleanup", "orphans", "--min-age", "0s")
-    check(f"{label} --min-age 0s removes the fresh one too; symlink targets untouched",
-          r.returncode == 0 and not fresh.exists() and secret.read_text() == "keep me"
-          and link.is_symlink(), r.describe())
+    harness.check(f"{label} --min-age 0s removes the fresh one too; symlink targets untouched",
+                  r.returncode == 0 and not fresh.exists() and secret.read_text() == "keep me"
+                  and link.is_symlink(), r.describe())
     r = flinkha(conf, home, "cleanup", "cluster")
-    check(f"{label} cleanup cluster without --yes: usage error 64", r.returncode == 64,
-          r.describe())
+    harness.check(f"{label} cleanup cluster without --yes: usage error 64", r.returncode == 64,
+                  r.describe())
     r = flinkha(conf, home, "cleanup", "cluster", "--yes", "--cluster-id", "other")
-    check(f"{label} cleanup cluster with a wrong cluster-id: refused (2)",
-          r.returncode == 2 and "refused" in r.stderr, r.describe())
+    harness.check(f"{label} cleanup cluster with a wrong cluster-id: refused (2)",
+                  r.returncode == 2 and "refused" in r.stderr, r.describe())
     r = flinkha(conf, home, "cleanup", "cluster", "--yes", "--cluster-id", cid)
-    check(f"{label} cleanup cluster: everything of the id, symlinks never followed",
-          r.returncode == 0 and secret.read_text() == "keep me" and outside.is_dir()
-          and zkcli(zk_port, "stat", f"/flink/{cid}").stdout.count("ctime") == 0,
-          r.describe())
+    harness.check(f"{label} cleanup cluster: everything of the id, symlinks never followed",
+                  r.returncode == 0 and secret.read_text() == "keep me" and outside.is_dir()
+                  and zkcli(zk_port, "stat", f"/flink/{cid}").stdout.count("ctime") == 0,
+                  r.describe())
     # cluster-ids that leave the cluster's own directory
     for bad in ("/", ".."):
         broot = td / f"bad{len(bad)}"
@@ -478,26 +465,25 @@ def run_orphans_and_safety(home, td, zk_port):
         os.utime(victim, (two_hours_ago, two_hours_ago))
         r1 = flinkha(bconf, home, "cleanup", "orphans", "--min-age", "0s")
         r2 = flinkha(bconf, home, "cleanup", "cluster", "--yes", "--cluster-id", bad)
-        check(f"{label} cluster-id {bad!r} refused, nothing deleted",
-              r1.returncode != 0 and r2.returncode != 0 and "refused" in r1.stderr + r2.stderr
-              and victim.exists(), f"{r1.describe()}\n{r2.describe()}")
+        harness.check(f"{label} cluster-id {bad!r} refused, nothing deleted",
+                      r1.returncode != 0 and r2.returncode != 0 and "refused" in r1.stderr + r2.stderr
+                      and victim.exists(), f"{r1.describe()}\n{r2.describe()}")
     # another scheme: the storage side says so, ZooKeeper side still works
     hroot = td / "hdfs"
     hconf = synthetic_conf(home, hroot, zk_port, "hdfs-" + uuid.uuid4().hex[:6],
                            {"high-availability.storageDir": "hdfs://namenode:8020/flink/ha"})
     r, data = flinkha_json(hconf, home, "inspect")
-    check(f"{label} hdfs:// storage: 'not supported yet', ZooKeeper side inspected",
-          data is not None and not data["storage"]["available"]
-          and "not supported yet" in (data["storage"]["error"] or ""), r.describe())
+    harness.check(f"{label} hdfs:// storage: 'not supported yet', ZooKeeper side inspected",
+                  data is not None and not data["storage"]["available"]
+                  and "not supported yet" in (data["storage"]["error"] or ""), r.describe())
 
 
 def main():
     try:
         home = harness.flink_home("2.3.0")
     except harness.HarnessError as e:
-        check("Flink 2.3.0 available", False, str(e))
-        print(f"{results['passed']} passed, {results['failed']} failed")
-        return 1
+        harness.check("Flink 2.3.0 available", False, str(e))
+        return harness.summary()
     with harness.TestDir("ha-data") as tdir, harness.ProcessRegistry() as procs:
         td = tdir.path
         try:
@@ -505,7 +491,7 @@ def main():
             try:
                 run_real(home, td, procs, jar)
             except Exception:
-                check("real cluster: no exception", False, traceback.format_exc())
+                harness.check("real cluster: no exception", False, traceback.format_exc())
             zk_root = td / "zk-only"
             zk_port = harness.free_port()
             zk = fc.start_zookeeper(zk_root, procs, zk_port)
@@ -515,15 +501,14 @@ def main():
                     try:
                         part()
                     except Exception:
-                        check("synthetic: no exception", False, traceback.format_exc())
+                        harness.check("synthetic: no exception", False, traceback.format_exc())
             finally:
                 zk.terminate()
                 zk.wait(15)
         finally:
-            if results["failed"]:
+            if harness.CHECKS.failed:
                 tdir.failed = True
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] or not results["passed"] else 0
+    return harness.summary()
 
 
 if __name__ == "__main__":

@@ -32,19 +32,6 @@ import flink_cluster as fc  # noqa: E402
 import harness  # noqa: E402
 
 COMPONENTS = ("dispatcher", "resource_manager", "rest_server")
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, condition, detail=""):
-    if condition:
-        results["passed"] += 1
-        print(f"PASS {name}", flush=True)
-    else:
-        results["failed"] += 1
-        print(f"FAIL {name}\n  {detail}", flush=True)
-    return condition
-
-
 def flinkha(cluster, *args, timeout=60):
     return harness.run([harness.flinkha_bin(), "--conf-dir", cluster.conf_dir, "--flink-home",
                         cluster.home, *args], timeout=timeout)
@@ -158,56 +145,56 @@ def run_version(version, home):
             first, second = cluster.jobmanagers
 
             r, data = wait_show(cluster, lambda r, d: r.returncode == 0 and len(d["latch"]) == 2)
-            ok = check(f"{label} leader show -o json: exit 0, two latch participants",
-                       data is not None and r.returncode == 0 and len(data["latch"]) == 2,
-                       r.describe() if r else "no result")
+            ok = harness.check(f"{label} leader show -o json: exit 0, two latch participants",
+                               data is not None and r.returncode == 0 and len(data["latch"]) == 2,
+                               r.describe() if r else "no result")
             if not ok:
                 td.failed = True
                 return
-            check(f"{label} layout {expected_layout}", data["layout"] == expected_layout,
-                  data["layout"])
-            check(f"{label} namespace", data["namespace"] == cluster.namespace, data["namespace"])
+            harness.check(f"{label} layout {expected_layout}", data["layout"] == expected_layout,
+                          data["layout"])
+            harness.check(f"{label} namespace", data["namespace"] == cluster.namespace, data["namespace"])
             leaders = leaders_by_component(data)
-            check(f"{label} every component consistent",
-                  all(leaders.get(c, {}).get("consistent") for c in COMPONENTS), data["leaders"])
+            harness.check(f"{label} every component consistent",
+                          all(leaders.get(c, {}).get("consistent") for c in COMPONENTS), data["leaders"])
             problems = agrees_with_rest(cluster, data, first)
-            check(f"{label} leader show == the JobManagers' REST view (first JM leads)",
-                  not problems, problems)
+            harness.check(f"{label} leader show == the JobManagers' REST view (first JM leads)",
+                          not problems, problems)
             latch_leader = [p for p in data["latch"] if p["leader"]]
-            check(f"{label} latch leader owns every connection_info",
-                  len(latch_leader) == 1 and data["latch"][0]["leader"] and
-                  all(leaders[c]["owner"] == latch_leader[0]["owner"] for c in COMPONENTS),
-                  data["latch"])
+            harness.check(f"{label} latch leader owns every connection_info",
+                          len(latch_leader) == 1 and data["latch"][0]["leader"] and
+                          all(leaders[c]["owner"] == latch_leader[0]["owner"] for c in COMPONENTS),
+                          data["latch"])
             sessions = {leaders[c]["session_id"] for c in COMPONENTS}
-            check(f"{label} one leader session id for all components", len(sessions) == 1,
-                  sessions)
+            harness.check(f"{label} one leader session id for all components", len(sessions) == 1,
+                          sessions)
             text = flinkha(cluster, "leader", "show")
-            check(f"{label} leader show text: table and latch",
-                  text.returncode == 0 and "COMPONENT" in text.stdout and
-                  first.rest_url in text.stdout and "  leader" in text.stdout.split("\nlatch ")[-1],
-                  text.describe())
+            harness.check(f"{label} leader show text: table and latch",
+                          text.returncode == 0 and "COMPONENT" in text.stdout and
+                          first.rest_url in text.stdout and "  leader" in text.stdout.split("\nlatch ")[-1],
+                          text.describe())
 
             # --- SIGKILL the leader: the standby takes over after the session timeout -------------
             watch = Watch(cluster)
             initial = watch.wait_for(lambda e: e.get("event") == "leader", count=3, timeout=30)
-            check(f"{label} leader watch prints the current leaders", len(initial) == 3,
-                  watch.seen)
+            harness.check(f"{label} leader watch prints the current leaders", len(initial) == 3,
+                          watch.seen)
             cluster.kill(first, signal.SIGKILL)
             killed_at = time.time()
             lost = watch.wait_for(lambda e: e.get("event") == "leader_lost", count=3,
                                   timeout=fc.SESSION_TIMEOUT_MS / 1000 + 30)
-            check(f"{label} SIGKILL: leader_lost for every component", len(lost) == 3,
-                  watch.seen)
+            harness.check(f"{label} SIGKILL: leader_lost for every component", len(lost) == 3,
+                          watch.seen)
             new = watch.wait_for(lambda e: e.get("event") == "leader_elected", count=3,
                                  timeout=60)
             by_component = {e["component"]: e for _, e in new}
-            check(f"{label} SIGKILL: leader_elected for every component with a failover_ms",
-                  len(by_component) == 3 and
-                  all(isinstance(e.get("failover_ms"), int) for e in by_component.values()),
-                  watch.seen)
-            check(f"{label} SIGKILL: the standby is the new rest_server leader",
-                  by_component.get("rest_server", {}).get("address") == second.rest_url,
-                  by_component.get("rest_server"))
+            harness.check(f"{label} SIGKILL: leader_elected for every component with a failover_ms",
+                          len(by_component) == 3 and
+                          all(isinstance(e.get("failover_ms"), int) for e in by_component.values()),
+                          watch.seen)
+            harness.check(f"{label} SIGKILL: the standby is the new rest_server leader",
+                          by_component.get("rest_server", {}).get("address") == second.rest_url,
+                          by_component.get("rest_server"))
             if new:
                 failover = max(e["failover_ms"] or 0 for e in by_component.values())
                 print(f"  {label} SIGKILL -> new leader after {new[-1][0] - killed_at:.1f} s "
@@ -216,14 +203,14 @@ def run_version(version, home):
                                 leaders_by_component(d).get("rest_server", {}).get("address")
                                 == second.rest_url, timeout=30)
             problems = agrees_with_rest(cluster, data, second) if data else ["no data"]
-            check(f"{label} after failover leader show == REST view (second JM leads)",
-                  not problems, problems)
+            harness.check(f"{label} after failover leader show == REST view (second JM leads)",
+                          not problems, problems)
 
             # --- graceful stop of the new leader: seen within a second ---------------------------
             cluster.start_jobmanager(first)
             cluster.wait_rest(first)
             joined = watch.wait_for(lambda e: e.get("event") == "participant_joined", timeout=60)
-            check(f"{label} restarted JobManager joins the latch", len(joined) == 1, watch.seen)
+            harness.check(f"{label} restarted JobManager joins the latch", len(joined) == 1, watch.seen)
             cluster.kill(second, signal.SIGTERM)
             stop_sent = time.time()
             lost = watch.wait_for(lambda e: e.get("event") == "leader_lost", count=3, timeout=60)
@@ -233,38 +220,38 @@ def run_version(version, home):
                 delay = lost[0][0] - stop_sent
                 print(f"  {label} SIGTERM -> leader_lost after {delay:.2f} s "
                       f"(process exited after {exited - stop_sent:.2f} s)")
-            check(f"{label} graceful stop: leader_lost within 1 s of the process exit",
-                  len(lost) == 3 and lost[0][0] <= exited + 1.0, watch.seen)
+            harness.check(f"{label} graceful stop: leader_lost within 1 s of the process exit",
+                          len(lost) == 3 and lost[0][0] <= exited + 1.0, watch.seen)
             new = watch.wait_for(lambda e: e.get("event") == "leader_elected", count=3,
                                  timeout=60)
             by_component = {e["component"]: e for _, e in new}
-            check(f"{label} graceful stop: the restarted JobManager is elected",
-                  by_component.get("rest_server", {}).get("address") == first.rest_url,
-                  watch.seen)
+            harness.check(f"{label} graceful stop: the restarted JobManager is elected",
+                          by_component.get("rest_server", {}).get("address") == first.rest_url,
+                          watch.seen)
             rc = watch.stop()
-            check(f"{label} SIGINT ends leader watch with exit 0", rc == 0,
-                  f"rc {rc}; stderr {watch.proc.stderr.read() if watch.proc.stderr else ''}")
+            harness.check(f"{label} SIGINT ends leader watch with exit 0", rc == 0,
+                          f"rc {rc}; stderr {watch.proc.stderr.read() if watch.proc.stderr else ''}")
 
             # --- no leader, no ZooKeeper ------------------------------------------------------------
             cluster.kill(first, signal.SIGTERM)
             cluster.wait_exit(first, timeout=60)
             r, data = wait_show(cluster, lambda r, d: r.returncode == 2, timeout=30)
-            check(f"{label} no JobManager: exit 2, verdict none",
-                  r.returncode == 2 and data and data["verdict"] == "none", r.describe())
+            harness.check(f"{label} no JobManager: exit 2, verdict none",
+                          r.returncode == 2 and data and data["verdict"] == "none", r.describe())
             cluster.stop()
             r = flinkha(cluster, "leader", "show", "--zk-timeout", "1000")
-            check(f"{label} ZooKeeper down: exit 3 with ZCONNECTIONLOSS",
-                  r.returncode == 3 and "ZCONNECTIONLOSS" in r.stderr, r.describe())
+            harness.check(f"{label} ZooKeeper down: exit 3 with ZCONNECTIONLOSS",
+                          r.returncode == 3 and "ZCONNECTIONLOSS" in r.stderr, r.describe())
         except Exception:
             td.failed = True
-            check(f"{label} no exception", False, traceback.format_exc())
+            harness.check(f"{label} no exception", False, traceback.format_exc())
             for jm in getattr(locals().get("cluster"), "jobmanagers", []):
                 print(locals()["cluster"].log_tail(jm, 20), file=sys.stderr)
                 break
         finally:
             if "cluster" in locals():
                 locals()["cluster"].stop()
-            if results["failed"]:
+            if harness.CHECKS.failed:
                 td.failed = True
 
 
@@ -272,12 +259,11 @@ def main():
     try:
         homes = harness.flink_homes()
     except harness.HarnessError as e:
-        check("Flink distributions available", False, str(e))
+        harness.check("Flink distributions available", False, str(e))
         homes = []
     for version, home in homes:
         run_version(version, home)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] or not results["passed"] else 0
+    return harness.summary()
 
 
 if __name__ == "__main__":

@@ -30,22 +30,10 @@ import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from sshd_harness import SshdHarness  # noqa: E402
 
 PROBE = os.environ.get("FLINKHA_REMOTE_PROBE")
-
-failures = []
-passed = 0
-
-
-def check(condition, what, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(f"{what}: {detail}")
-        print(f"FAIL {what}: {detail}", flush=True)
-
 
 class Probe:
     def __init__(self, sshd):
@@ -107,32 +95,32 @@ def test_all_hosts_and_reuse(sshd, probe):
     r0 = by_host(out["rounds"][0])
     for address in sshd.addresses:
         r = r0[address]
-        check(r["ok"] and r["exit_status"] == 7, f"{address} ran", r)
-        check(r["stdout"] == f"out {address}\n" and r["stderr"] == f"err {address}\n",
-              f"{address} stdout/stderr apart", r)
-        check(r["warnings"] == [], f"{address} no warnings", r)
+        harness.check(f"{address} ran", r["ok"] and r["exit_status"] == 7, r)
+        harness.check(f"{address} stdout/stderr apart",
+                      r["stdout"] == f"out {address}\n" and r["stderr"] == f"err {address}\n", r)
+        harness.check(f"{address} no warnings", r["warnings"] == [], r)
     ports = [{h: r["stdout"] for h, r in by_host(out["rounds"][i]).items()} for i in (1, 2)]
-    check(ports[0] == ports[1] and all(ports[0].values()), "same client port in both rounds",
-          ports)
-    check(len(set(ports[0].values())) == len(sshd.addresses), "one connection per host", ports)
-    check(out["connections_made"] == len(sshd.addresses), "executor made 4 connections",
-          out["connections_made"])
+    harness.check("same client port in both rounds", ports[0] == ports[1] and all(ports[0].values()),
+                  ports)
+    harness.check("one connection per host", len(set(ports[0].values())) == len(sshd.addresses), ports)
+    harness.check("executor made 4 connections", out["connections_made"] == len(sshd.addresses),
+                  out["connections_made"])
     for address, r in by_host(out["rounds"][3]).items():
-        check(r["exit_status"] == 128 + 15, f"{address} remote SIGTERM is 143", r)
+        harness.check(f"{address} remote SIGTERM is 143", r["exit_status"] == 128 + 15, r)
     log = sshd.log_text()
     for address in sshd.addresses:
-        check(sshd.connections_to(address, log) == 1, f"sshd saw 1 connection on {address}",
-              sshd.connections_to(address, log))
-    check(sshd.accepted_auths(log) == len(sshd.addresses), "sshd logged 4 auths (4 commands each)",
-          sshd.accepted_auths(log))
-    check(log.count("Starting session: command for ") == 4 * len(sshd.addresses),
-          "16 channels on 4 sessions", log.count("Starting session: command for "))
+        harness.check(f"sshd saw 1 connection on {address}", sshd.connections_to(address, log) == 1,
+                      sshd.connections_to(address, log))
+    harness.check("sshd logged 4 auths (4 commands each)", sshd.accepted_auths(log) == len(sshd.addresses),
+                  sshd.accepted_auths(log))
+    harness.check("16 channels on 4 sessions",
+                  log.count("Starting session: command for ") == 4 * len(sshd.addresses), log.count("Starting session: command for "))
 
 
 def test_latency(sshd, probe):
     out = probe.run(sshd.addresses[:1], ["true"] * 12)
     durations = [r["results"][0]["duration_ms"] for r in out["rounds"]]
-    check(all(r["results"][0]["ok"] for r in out["rounds"]), "12 sequential commands ok", durations)
+    harness.check("12 sequential commands ok", all(r["results"][0]["ok"] for r in out["rounds"]), durations)
     reused = statistics.median(durations[1:])
     print(f"latency: first command (connect+auth+exec) {durations[0]} ms, "
           f"reused session median {reused} ms over {len(durations) - 1}", flush=True)
@@ -149,17 +137,17 @@ def test_unreachable_and_silent(sshd, probe):
     round_ = out["rounds"][0]
     results = by_host(round_)
     refused = results["127.0.0.9"]
-    check(not refused["ok"] and "127.0.0.9" in refused["error"] and
-          "refused" in refused["error"].lower(), "127.0.0.9 refused, named", refused)
-    check("sshd" in (refused["hint"] or ""), "refused hint says what to check", refused)
+    harness.check("127.0.0.9 refused, named", not refused["ok"] and "127.0.0.9" in refused["error"] and
+                  "refused" in refused["error"].lower(), refused)
+    harness.check("refused hint says what to check", "sshd" in (refused["hint"] or ""), refused)
     slow = results[silent]
-    check(not slow["ok"] and silent in slow["error"], "silent host errors", slow)
-    check(1.5 <= round_["wall_ms"] / 1000 < 6, "silent host bounded by connect timeout",
-          round_["wall_ms"])
+    harness.check("silent host errors", not slow["ok"] and silent in slow["error"], slow)
+    harness.check("silent host bounded by connect timeout", 1.5 <= round_["wall_ms"] / 1000 < 6,
+                  round_["wall_ms"])
     for address in sshd.addresses:
         r = results[address]
-        check(r["ok"] and r["stdout"] == "ok\n", f"{address} unaffected", r)
-        check(r["duration_ms"] < 1500, f"{address} did not wait for the silent host", r)
+        harness.check(f"{address} unaffected", r["ok"] and r["stdout"] == "ok\n", r)
+        harness.check(f"{address} did not wait for the silent host", r["duration_ms"] < 1500, r)
 
 
 def test_host_keys(sshd, probe):
@@ -173,67 +161,67 @@ def test_host_keys(sshd, probe):
     results = by_host(out["rounds"][0])
     r = results[victim]
     fingerprint = sshd.host_fingerprint()
-    check(not r["ok"] and "CHANGED" in r["error"] and victim in r["error"],
-          "changed key refused, host named", r)
-    check(fingerprint in (r["error"] or "") and "ssh-ed25519" in (r["error"] or ""),
-          "message has key type and SHA256 fingerprint", (fingerprint, r))
-    check("ssh-keygen -R" in (r["hint"] or "") and sshd.known_hosts_name(victim) in r["hint"],
-          "hint says ssh-keygen -R [host]:port", r)
+    harness.check("changed key refused, host named",
+                  not r["ok"] and "CHANGED" in r["error"] and victim in r["error"], r)
+    harness.check("message has key type and SHA256 fingerprint",
+                  fingerprint in (r["error"] or "") and "ssh-ed25519" in (r["error"] or ""), (fingerprint, r))
+    harness.check("hint says ssh-keygen -R [host]:port",
+                  "ssh-keygen -R" in (r["hint"] or "") and sshd.known_hosts_name(victim) in r["hint"], r)
     ran = sorted(os.listdir(marker_dir))
-    check(ran == sorted(f"ran-{a}" for a in sshd.addresses if a != victim),
-          "nothing ran on the refused host, the rest ran", ran)
+    harness.check("nothing ran on the refused host, the rest ran",
+                  ran == sorted(f"ran-{a}" for a in sshd.addresses if a != victim), ran)
 
     # strict + unknown host
     partial = sshd.write_known_hosts("known_hosts_partial",
                                      [sshd.known_hosts_line(sshd.addresses[0])])
     out = probe.run(sshd.addresses[:2], ["true"], known_hosts=partial, policy="strict")
     results = by_host(out["rounds"][0])
-    check(results[sshd.addresses[0]]["ok"], "known host ok under strict", results)
+    harness.check("known host ok under strict", results[sshd.addresses[0]]["ok"], results)
     unknown = results[sshd.addresses[1]]
-    check(not unknown["ok"] and "unknown" in unknown["error"] and fingerprint in unknown["error"],
-          "unknown host refused under strict", unknown)
-    check("accept-new" in (unknown["hint"] or ""), "unknown hint names accept-new", unknown)
+    harness.check("unknown host refused under strict",
+                  not unknown["ok"] and "unknown" in unknown["error"] and fingerprint in unknown["error"], unknown)
+    harness.check("unknown hint names accept-new", "accept-new" in (unknown["hint"] or ""), unknown)
 
     # accept-new: records unknown hosts (in a directory that does not exist yet)
     fresh = os.path.join(sshd.dir, "new", "known_hosts")
     out = probe.run(sshd.addresses[:2], ["echo ok"], known_hosts=fresh, policy="accept-new")
     for r in out["rounds"][0]["results"]:
-        check(r["ok"] and any("recorded" in w for w in r["warnings"]),
-              f"accept-new {r['host']} ok, reported", r)
+        harness.check(f"accept-new {r['host']} ok, reported",
+                      r["ok"] and any("recorded" in w for w in r["warnings"]), r)
     with open(fresh, encoding="ascii") as f:
         recorded = f.read()
     for address in sshd.addresses[:2]:
-        check(sshd.known_hosts_name(address) in recorded, f"{address} recorded", recorded)
+        harness.check(f"{address} recorded", sshd.known_hosts_name(address) in recorded, recorded)
     out = probe.run(sshd.addresses[:2], ["true"], known_hosts=fresh, policy="strict")
-    check(all(r["ok"] and not r["warnings"] for r in out["rounds"][0]["results"]),
-          "recorded keys pass strict", out)
+    harness.check("recorded keys pass strict",
+                  all(r["ok"] and not r["warnings"] for r in out["rounds"][0]["results"]), out)
     out = probe.run([victim], ["true"], known_hosts=wrong_file, policy="accept-new")
-    check(not out["rounds"][0]["results"][0]["ok"], "accept-new still refuses a changed key", out)
+    harness.check("accept-new still refuses a changed key", not out["rounds"][0]["results"][0]["ok"], out)
 
     # off: unknown and changed both accepted, with a warning naming the fingerprint
     empty = sshd.write_known_hosts("known_hosts_empty", [])
     out = probe.run([sshd.addresses[0]], ["echo ok"], known_hosts=empty, policy="off")
     r = out["rounds"][0]["results"][0]
-    check(r["ok"] and r["stdout"] == "ok\n" and any(fingerprint in w for w in r["warnings"]),
-          "off: unknown accepted with warning", r)
+    harness.check("off: unknown accepted with warning",
+                  r["ok"] and r["stdout"] == "ok\n" and any(fingerprint in w for w in r["warnings"]), r)
     out = probe.run([victim], ["echo ok"], known_hosts=wrong_file, policy="off")
     r = out["rounds"][0]["results"][0]
-    check(r["ok"] and any("NOT match" in w for w in r["warnings"]),
-          "off: changed accepted with warning", r)
+    harness.check("off: changed accepted with warning",
+                  r["ok"] and any("NOT match" in w for w in r["warnings"]), r)
     with open(empty, encoding="ascii") as f:
-        check(f.read() == "", "off does not write known_hosts")
+        harness.check("off does not write known_hosts", f.read() == "")
 
 
 def test_timeout_keeps_session(sshd, probe):
     out = probe.run([sshd.addresses[0]], ["sleep 3.731", "echo after"],
                     extra=["--command-timeout-ms", "1000"])
     first, second = (rd["results"][0] for rd in out["rounds"])
-    check(not first["ok"] and "did not finish within 1000 ms" in first["error"],
-          "command timeout reported", first)
-    check(out["rounds"][0]["wall_ms"] < 3000, "timeout bounded", out["rounds"][0]["wall_ms"])
-    check(second["ok"] and second["stdout"] == "after\n", "next command on the same host ok",
-          second)
-    check(out["connections_made"] == 1, "session kept after a timeout", out["connections_made"])
+    harness.check("command timeout reported",
+                  not first["ok"] and "did not finish within 1000 ms" in first["error"], first)
+    harness.check("timeout bounded", out["rounds"][0]["wall_ms"] < 3000, out["rounds"][0]["wall_ms"])
+    harness.check("next command on the same host ok", second["ok"] and second["stdout"] == "after\n",
+                  second)
+    harness.check("session kept after a timeout", out["connections_made"] == 1, out["connections_made"])
     # sshd forwards the TERM the executor sends on timeout, except for root logins (it then has
     # no privilege-separated child and refuses "signal" requests): check it only as a user.
     if os.geteuid() == 0:
@@ -244,7 +232,7 @@ def test_timeout_keeps_session(sshd, probe):
             time.sleep(0.1)
         return
     time.sleep(0.3)
-    check(not _sleepers(), "timed-out remote command was terminated", _sleepers())
+    harness.check("timed-out remote command was terminated", not _sleepers(), _sleepers())
 
 
 def _sleepers():
@@ -264,8 +252,8 @@ def test_auth_and_validation(sshd, probe):
     sshd.new_key("unauthorised_key")
     out = probe.run([sshd.addresses[0]], ["true"], identity=sshd.path("unauthorised_key"))
     r = out["rounds"][0]["results"][0]
-    check(not r["ok"] and "authentication failed" in r["error"] and "never used" in r["error"],
-          "unauthorised key: auth error", r)
+    harness.check("unauthorised key: auth error",
+                  not r["ok"] and "authentication failed" in r["error"] and "never used" in r["error"], r)
     # Encrypted keys (OpenSSH format and PEM, which OpenSSL would prompt for on the terminal),
     # both authorised: run on a controlling pty, any prompt would hang or succeed; neither may.
     for name, args in (("encrypted_openssh", ["-N", "secret"]),
@@ -273,12 +261,12 @@ def test_auth_and_validation(sshd, probe):
         sshd.authorize(sshd.new_key(name, extra_args=args))
         out = probe.run([sshd.addresses[0]], ["true"], identity=sshd.path(name), on_tty=True)
         r = out["rounds"][0]["results"][0]
-        check(not r["ok"] and "encrypted and not in ssh-agent" in r["error"],
-              f"{name}: skipped without a prompt", r)
+        harness.check(f"{name}: skipped without a prompt",
+                      not r["ok"] and "encrypted and not in ssh-agent" in r["error"], r)
     out = probe.run(["bad;host", "-oProxyCommand=x"], ["true"])
     for r in out["rounds"][0]["results"]:
-        check(not r["ok"] and r["error"].startswith('host "'), f"host {r['host']!r} refused", r)
-    check(out["connections_made"] == 0, "nothing connected", out)
+        harness.check(f"host {r['host']!r} refused", not r["ok"] and r["error"].startswith('host "'), r)
+    harness.check("nothing connected", out["connections_made"] == 0, out)
 
 
 def main():
@@ -299,20 +287,18 @@ def main():
             try:
                 test(sshd, probe)
             except Exception as error:  # one broken step must not hide the others
-                failures.append(f"{test.__name__}: {error!r}")
+                harness.CHECKS.failures.append(f"{test.__name__}: {error!r}")
                 print(f"ERROR {test.__name__}: {error!r}", flush=True)
         try:
             latency = test_latency(sshd, probe)
         except Exception as error:
-            failures.append(f"test_latency: {error!r}")
-        if failures:
+            harness.CHECKS.failures.append(f"test_latency: {error!r}")
+        if harness.CHECKS.failures:
             print("sshd log:\n" + sshd.log_text()[-4000:], flush=True)
-    summary = (f"remote_ssh: {passed} checks passed, {len(failures)} failed "
-               f"in {time.monotonic() - started:.1f} s")
+    label = f"remote_ssh, {time.monotonic() - started:.1f} s"
     if latency:
-        summary += f"; first command {latency[0]} ms, reused session {latency[1]} ms"
-    print(summary, flush=True)
-    return 1 if failures else 0
+        label += f", first command {latency[0]} ms, reused session {latency[1]} ms"
+    return harness.summary(label)
 
 
 if __name__ == "__main__":

@@ -34,21 +34,6 @@ ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh"
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, ok, name, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}", flush=True)
-        else:
-            self.failed += 1
-            print(f"FAIL {name}\n{detail}", flush=True)
-        return ok
-
-
 class Flinkha:
     def __init__(self, conf_dir, extra=()):
         self.bin = harness.flinkha_bin()
@@ -99,45 +84,45 @@ def scenario_ensemble(c, td, procs):
     r = fh("-o", "json", "zk", "start")
     register_pids(procs, env)
     doc = json.loads(r.stdout) if r.returncode is not None and r.stdout.strip() else None
-    c.check(r.returncode == 0 and doc and len(doc["results"]) == 3
-            and all(x["ok"] and "started (pid" in x["detail"] for x in doc["results"]),
-            "zk start brings up the 3 peers of the shipped example", r.describe())
-    c.check(all(env.data_dir(i).joinpath("myid").read_text().strip() == str(i) for i in ids)
-            and all(env.pid_file(i).is_file() for i in ids),
-            "each peer has its own dataDir/myid and flinkha-<user>-zookeeper-<id>.pid")
+    harness.check("zk start brings up the 3 peers of the shipped example",
+                  r.returncode == 0 and doc and len(doc["results"]) == 3
+                  and all(x["ok"] and "started (pid" in x["detail"] for x in doc["results"]), r.describe())
+    harness.check("each peer has its own dataDir/myid and flinkha-<user>-zookeeper-<id>.pid",
+                  all(env.data_dir(i).joinpath("myid").read_text().strip() == str(i) for i in ids)
+                  and all(env.pid_file(i).is_file() for i in ids))
     rendered = env.data_dir(1).joinpath("zoo.cfg").read_text()
-    c.check(f"dataDir={env.data_dir(1)}\n" in rendered and "clientPort=" not in rendered
-            and "4lw.commands.whitelist=srvr,mntr" in rendered,
-            "the rendered peer config holds the shared settings and the peer's own dataDir",
-            rendered)
+    harness.check("the rendered peer config holds the shared settings and the peer's own dataDir",
+                  f"dataDir={env.data_dir(1)}\n" in rendered and "clientPort=" not in rendered
+                  and "4lw.commands.whitelist=srvr,mntr" in rendered,
+                  rendered)
 
     r, doc = wait_status(fh, 0)
     ok = (r.returncode == 0 and doc and doc["verdict"] == "healthy"
           and modes(doc) == ["follower", "follower", "leader"] and doc["leader_id"] in ids
           and doc["serving"] == 3 and doc["voting_members"] == 3)
-    c.check(ok, "zk status: healthy, one leader and two followers, exit 0",
-            r.describe() + "\n" + env.logs())
+    harness.check("zk status: healthy, one leader and two followers, exit 0", ok,
+                  r.describe() + "\n" + env.logs())
     if not ok:
         return env
     leader = doc["leader_id"]
     s0 = doc["servers"][0]
-    c.check(s0["zxid"].startswith("0x") and isinstance(s0["node_count"], int)
-            and set(s0["latency_ms"]) == {"min", "avg", "max"} and s0["error"] is None
-            and s0["client_port"] == env.client_port(s0["id"]),
-            "zk status JSON has zxid, node_count, latency_ms, client_port", json.dumps(s0))
+    harness.check("zk status JSON has zxid, node_count, latency_ms, client_port",
+                  s0["zxid"].startswith("0x") and isinstance(s0["node_count"], int)
+                  and set(s0["latency_ms"]) == {"min", "avg", "max"} and s0["error"] is None
+                  and s0["client_port"] == env.client_port(s0["id"]), json.dumps(s0))
     text = fh("zk", "status")
-    c.check(text.returncode == 0 and re.search(r"verdict: healthy, 3 of 3 voters serving, leader "
-                                               rf"{leader}", text.stdout)
-            and "HOST:PORT" in text.stdout and "LATENCY" in text.stdout,
-            "zk status text: table and verdict line", text.describe())
+    harness.check("zk status text: table and verdict line",
+                  text.returncode == 0 and re.search(r"verdict: healthy, 3 of 3 voters serving, leader "
+                                                     rf"{leader}", text.stdout)
+                  and "HOST:PORT" in text.stdout and "LATENCY" in text.stdout, text.describe())
 
     again = fh("zk", "start")
-    c.check(again.returncode == 0 and again.stdout.count("already running") == 3,
-            "a second zk start reports the peers already running", again.describe())
+    harness.check("a second zk start reports the peers already running",
+                  again.returncode == 0 and again.stdout.count("already running") == 3, again.describe())
 
     created = zkcli(env.client_port(ids[0]), "create", "/flinkha-test", "data")
-    c.check(created.returncode == 0 and "Created /flinkha-test" in created.stdout + created.stderr,
-            "a znode is created with zkCli.sh", created.describe())
+    harness.check("a znode is created with zkCli.sh",
+                  created.returncode == 0 and "Created /flinkha-test" in created.stdout + created.stderr, created.describe())
 
     # --watch in the background while peers die.
     watch_cmd = [str(fh.bin), "--conf-dir", str(env.conf_dir), "zk", "status", "--watch", "1",
@@ -153,14 +138,14 @@ def scenario_ensemble(c, td, procs):
     zk_env.wait_dead(pids[follower])
     r, doc = wait_status(fh, 1, seconds=30)
     bad = [s for s in doc["servers"] if s["id"] == follower] if doc else []
-    c.check(r.returncode == 1 and doc["verdict"] == "degraded" and bad
-            and bad[0]["error"] == "connection refused" and not bad[0]["reachable"]
-            and any(f"peer {follower} (" in x for x in doc["reasons"]),
-            f"SIGKILL follower {follower}: degraded, names the peer, exit 1", r.describe())
+    harness.check(f"SIGKILL follower {follower}: degraded, names the peer, exit 1",
+                  r.returncode == 1 and doc["verdict"] == "degraded" and bad
+                  and bad[0]["error"] == "connection refused" and not bad[0]["reachable"]
+                  and any(f"peer {follower} (" in x for x in doc["reasons"]), r.describe())
     text = fh("zk", "status")
-    c.check(text.returncode == 1 and f"peer {follower} (" in text.stdout
-            and "verdict: degraded" in text.stdout and "connection refused" in text.stdout,
-            "zk status text names the down follower", text.describe())
+    harness.check("zk status text names the down follower",
+                  text.returncode == 1 and f"peer {follower} (" in text.stdout
+                  and "verdict: degraded" in text.stdout and "connection refused" in text.stdout, text.describe())
 
     time.sleep(2.0)
     watch.send_signal(signal.SIGINT)
@@ -172,38 +157,38 @@ def scenario_ensemble(c, td, procs):
         out, err = watch.communicate()
         rc = None
     change = [line for line in out.splitlines() if f"peer {follower} (" in line and "-> down" in line]
-    c.check(rc == 1 and change and ISO.match(change[0]) and "verdict: healthy -> degraded" in out,
-            "--watch prints the change with a timestamp and ends on SIGINT with the verdict",
-            f"exit {rc}\nstdout:\n{out}\nstderr:\n{err}")
+    harness.check("--watch prints the change with a timestamp and ends on SIGINT with the verdict",
+                  rc == 1 and change and ISO.match(change[0]) and "verdict: healthy -> degraded" in out,
+                  f"exit {rc}\nstdout:\n{out}\nstderr:\n{err}")
 
     harness._signal_pid(pids[leader], signal.SIGKILL)
     zk_env.wait_dead(pids[leader])
     survivor = next(i for i in ids if i not in (leader, follower))
     r, doc = wait_status(fh, 2, seconds=30, args=("--timeout", "1500"))
     timed, _ = fh.status("--timeout", "1500")
-    c.check(r.returncode == 2 and doc["verdict"] == "lost" and doc["leader_id"] is None
-            and timed.returncode == 2 and timed.seconds < 1.5 + 1.5,
-            f"SIGKILL leader {leader} too: lost, exit 2, answered within the timeout "
-            f"({timed.seconds:.2f} s for --timeout 1500)", r.describe())
+    harness.check(f"SIGKILL leader {leader} too: lost, exit 2, answered within the timeout "
+                  f"({timed.seconds:.2f} s for --timeout 1500)",
+                  r.returncode == 2 and doc["verdict"] == "lost" and doc["leader_id"] is None
+                  and timed.returncode == 2 and timed.seconds < 1.5 + 1.5, r.describe())
     errors = {s["id"]: s["error"] for s in doc["servers"]} if doc else {}
-    c.check(errors.get(survivor) == "This ZooKeeper instance is not currently serving requests"
-            and errors.get(leader) == "connection refused",
-            "the not-serving peer and the closed ports each give their own message",
-            json.dumps(errors))
+    harness.check("the not-serving peer and the closed ports each give their own message",
+                  errors.get(survivor) == "This ZooKeeper instance is not currently serving requests"
+                  and errors.get(leader) == "connection refused",
+                  json.dumps(errors))
 
     restart = fh("zk", "start")
     register_pids(procs, env)
-    c.check(restart.returncode == 0 and restart.stdout.count("started (pid") == 2
-            and restart.stdout.count("already running") == 1,
-            "zk start restarts the two killed peers (stale pid files of zombies handled)",
-            restart.describe())
+    harness.check("zk start restarts the two killed peers (stale pid files of zombies handled)",
+                  restart.returncode == 0 and restart.stdout.count("started (pid") == 2
+                  and restart.stdout.count("already running") == 1,
+                  restart.describe())
     r, doc = wait_status(fh, 0)
-    c.check(r.returncode == 0 and doc["verdict"] == "healthy"
-            and modes(doc) == ["follower", "follower", "leader"],
-            "after the restart: healthy again", r.describe() + "\n" + env.logs())
+    harness.check("after the restart: healthy again",
+                  r.returncode == 0 and doc["verdict"] == "healthy"
+                  and modes(doc) == ["follower", "follower", "leader"], r.describe() + "\n" + env.logs())
     got = zkcli(env.client_port(leader), "get", "/flinkha-test")
-    c.check(got.returncode == 0 and re.search(r"^data$", got.stdout, re.M),
-            "the znode created before survived the restart (same dataDir)", got.describe())
+    harness.check("the znode created before survived the restart (same dataDir)",
+                  got.returncode == 0 and re.search(r"^data$", got.stdout, re.M), got.describe())
     return env
 
 
@@ -219,23 +204,23 @@ def scenario_solo_no_mntr(c, td, procs):
     fh = Flinkha(env.conf_dir)
     r = fh("zk", "start")
     register_pids(procs, env)
-    c.check(r.returncode == 0 and "started (pid" in r.stdout, "standalone peer started",
-            r.describe())
+    harness.check("standalone peer started", r.returncode == 0 and "started (pid" in r.stdout,
+                  r.describe())
     rendered = env.data_dir(1).joinpath("zoo.cfg").read_text()
-    c.check(f"clientPort={client}\n" in rendered,
-            "a server line without ;clientPort gets the clientPort line", rendered)
+    harness.check("a server line without ;clientPort gets the clientPort line",
+                  f"clientPort={client}\n" in rendered, rendered)
     r, doc = wait_status(fh, 0, seconds=60)
     s = doc["servers"][0] if doc else {}
-    c.check(r.returncode == 0 and s.get("mode") == "standalone"
-            and s.get("mntr_error") == "mntr is not executed because it is not in the whitelist.",
-            "a peer that does not whitelist mntr: healthy, with the precise whitelist message",
-            r.describe() + "\n" + env.logs())
+    harness.check("a peer that does not whitelist mntr: healthy, with the precise whitelist message",
+                  r.returncode == 0 and s.get("mode") == "standalone"
+                  and s.get("mntr_error") == "mntr is not executed because it is not in the whitelist.",
+                  r.describe() + "\n" + env.logs())
     text = fh("zk", "status")
-    c.check("mntr: mntr is not executed because it is not in the whitelist." in text.stdout,
-            "zk status text shows the whitelist refusal", text.describe())
+    harness.check("zk status text shows the whitelist refusal",
+                  "mntr: mntr is not executed because it is not in the whitelist." in text.stdout, text.describe())
     stop = fh("zk", "stop")
-    c.check(stop.returncode == 0 and "stopped (pid" in stop.stdout, "standalone peer stopped",
-            stop.describe())
+    harness.check("standalone peer stopped", stop.returncode == 0 and "stopped (pid" in stop.stdout,
+                  stop.describe())
 
 
 def silent_listener():
@@ -278,18 +263,18 @@ def scenario_errors(c, td):
         fh = Flinkha(env.conf_dir)
         r, doc = fh.status("--timeout", "800")
         errors = {s["id"]: (s["error"], s["error_kind"]) for s in doc["servers"]} if doc else {}
-        c.check(r.returncode == 2 and errors.get(1) == ("connection refused", "refused")
-                and errors.get(2, ("", ""))[1] == "read-timeout"
-                and "800 ms" in errors.get(2, ("", ""))[0] and r.seconds < 3.0,
-                "closed port: 'connection refused'; silent peer: read timeout within --timeout",
-                r.describe())
+        harness.check("closed port: 'connection refused'; silent peer: read timeout within --timeout",
+                      r.returncode == 2 and errors.get(1) == ("connection refused", "refused")
+                      and errors.get(2, ("", ""))[1] == "read-timeout"
+                      and "800 ms" in errors.get(2, ("", ""))[0] and r.seconds < 3.0,
+                      r.describe())
     finally:
         close()
     (env.conf_dir / "zoo.cfg").write_text(
         f"server.1=localhost:{zk_env.free_port()}:{zk_env.free_port()};127.0.0.1:{closed}\n")
     r = Flinkha(env.conf_dir)("zk", "status")
-    c.check(r.returncode == 3 and "no peer could be reached" in r.stdout,
-            "nothing reachable: exit 3 (unknown)", r.describe())
+    harness.check("nothing reachable: exit 3 (unknown)",
+                  r.returncode == 3 and "no peer could be reached" in r.stdout, r.describe())
 
 
 def scenario_flink_launcher(c, td, procs):
@@ -321,31 +306,30 @@ def scenario_flink_launcher(c, td, procs):
     ok = (r.returncode == 0 and doc and doc["results"][0]["launcher"] == "flink"
           and "started (pid" in doc["results"][0]["detail"]
           and doc["results"][0]["pid"] in flink_pids())
-    c.check(ok, f"flink launcher: Flink {home.name}'s bin/zookeeper.sh starts peer 1",
-            r.describe())
+    harness.check(f"flink launcher: Flink {home.name}'s bin/zookeeper.sh starts peer 1", ok,
+                  r.describe())
     r, doc = wait_status(fh, 0, seconds=60)
     s = doc["servers"][0] if doc else {}
-    c.check(r.returncode == 0 and s.get("mode") == "standalone"
-            and "3.7" <= (s.get("version") or "")[:3],
-            "the Flink-launched peer (flink-shaded ZooKeeper) is healthy", r.describe())
+    harness.check("the Flink-launched peer (flink-shaded ZooKeeper) is healthy",
+                  r.returncode == 0 and s.get("mode") == "standalone"
+                  and "3.7" <= (s.get("version") or "")[:3], r.describe())
     pids = flink_pids()
     stop = fh("zk", "stop")
-    c.check(stop.returncode == 0 and "stopped (pid" in stop.stdout and not pid_file.exists()
-            and pids and all(zk_env.wait_dead(p, 5) for p in pids),
-            "zk stop stops the Flink-launched peer and cleans Flink's pid file", stop.describe())
+    harness.check("zk stop stops the Flink-launched peer and cleans Flink's pid file",
+                  stop.returncode == 0 and "stopped (pid" in stop.stdout and not pid_file.exists()
+                  and pids and all(zk_env.wait_dead(p, 5) for p in pids), stop.describe())
     again = fh("zk", "stop")
-    c.check(again.returncode == 0 and "not running" in again.stdout,
-            "zk stop again: not running", again.describe())
+    harness.check("zk stop again: not running",
+                  again.returncode == 0 and "not running" in again.stdout, again.describe())
 
 
 def main():
-    c = Checks()
+    c = harness.CHECKS
     try:
         harness.flinkha_bin()
     except harness.HarnessError as e:
-        print(f"FAIL setup: {e}")
-        print("0 passed, 1 failed")
-        return 1
+        harness.check("flinkha binary available", False, str(e))
+        return harness.summary()
     with harness.TestDir("zkq") as td, harness.ProcessRegistry() as procs:
         env = None
         try:
@@ -354,7 +338,7 @@ def main():
             scenario_errors(c, td)
             scenario_flink_launcher(c, td, procs)
         except Exception:  # noqa: BLE001 - report and still clean up
-            c.check(False, "scenario raised", traceback.format_exc())
+            harness.check("scenario raised", False, traceback.format_exc())
         finally:
             if env is not None:
                 pids = env.pids()
@@ -363,17 +347,16 @@ def main():
                     doc = json.loads(stop.stdout)
                 except ValueError:
                     doc = None
-                c.check(stop.returncode == 0 and doc
-                        and all(x["ok"] and x["detail"].startswith(("peer", ))
-                                and "stopped (pid" in x["detail"] for x in doc["results"]),
-                        "zk stop stops every peer", stop.describe())
+                harness.check("zk stop stops every peer",
+                              stop.returncode == 0 and doc
+                              and all(x["ok"] and x["detail"].startswith(("peer", ))
+                                      and "stopped (pid" in x["detail"] for x in doc["results"]), stop.describe())
                 left = [p for p in pids.values() if not zk_env.wait_dead(p, 5)]
-                c.check(not left and not env.pids(),
-                        "no ZooKeeper JVM of the test is left and no pid file remains",
-                        f"alive: {left}, pid files: {env.pids()}")
+                harness.check("no ZooKeeper JVM of the test is left and no pid file remains",
+                              not left and not env.pids(),
+                              f"alive: {left}, pid files: {env.pids()}")
         td.failed = c.failed > 0
-    print(f"{c.passed} passed, {c.failed} failed")
-    return 1 if c.failed else 0
+    return harness.summary()
 
 
 if __name__ == "__main__":
