@@ -199,11 +199,10 @@ zk::ZkResult<LeaderReport> resolve_leaders(zk::ZkReader& reader, const ResolveOp
   bool all_consistent = true;
   bool any_consistent = false;
   for (const auto& c : report.leaders) {
-    const bool present = c.address.has_value() || c.latch_owner.has_value() || !c.note.empty();
     const bool relevant = c.address.has_value() || c.latch_owner.has_value();
     any_leader = any_leader || c.address.has_value();
     any_consistent = any_consistent || c.consistent;
-    if (present && relevant && !c.consistent) {
+    if (relevant && !c.consistent) {
       all_consistent = false;
     }
   }

@@ -205,12 +205,10 @@ enum class Op { get, children, exists, remove, create };
 
 struct Slot {
   Batch* batch = nullptr;
-  const ZkClient::State* state = nullptr;
   std::string path;
   int rc = ZOK;
   Node node;                      // get, exists (stat only)
   std::vector<std::string> names; // children
-  bool exists = false;
   int version = -1;  // remove
   std::string value; // create: the node's data
 };
@@ -247,7 +245,6 @@ void on_children(int rc, const struct String_vector* strings, const ::Stat* stat
 void on_stat(int rc, const ::Stat* stat, const void* data) {
   auto* slot = static_cast<Slot*>(const_cast<void*>(data));
   slot->rc = rc;
-  slot->exists = rc == ZOK;
   if (rc == ZOK) {
     slot->node.stat = convert(stat);
   }
@@ -297,7 +294,6 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
     if (values != nullptr) {
       slots[i].value = (*values)[i].second;
     }
-    slots[i].state = &state;
     pending[i] = i;
   }
   std::mt19937_64 random(std::random_device{}());
@@ -311,7 +307,6 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
       const int slot_version = slot.version;
       slot = Slot{};
       slot.batch = &batch;
-      slot.state = &state;
       slot.path = std::move(path);
       slot.value = std::move(value);
       slot.version = slot_version;
