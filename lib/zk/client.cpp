@@ -209,8 +209,8 @@ struct Slot {
   int rc = ZOK;
   Node node;                      // get, exists (stat only)
   std::vector<std::string> names; // children
-  int version = -1;  // remove
-  std::string value; // create: the node's data
+  int version = -1;               // remove
+  std::string value;              // create: the node's data
 };
 
 void on_data(int rc, const char* value, int value_len, const ::Stat* stat, const void* data) {
