@@ -25,20 +25,25 @@ Result<config::ClusterConfig> Context::load_config() const {
   if (global.flink_version) {
     auto version = config::parse_flink_version(*global.flink_version);
     if (!version) {
-      return std::unexpected(Error{"--flink-version: " + version.error().message,
-                                   "give a supported version such as 1.20 or 2.0"});
+      // A flag's value, not the cluster's files: a usage error (64), not configuration (78).
+      return fail(ErrorCategory::usage, "--flink-version: " + version.error().message,
+                  "give a supported version such as 1.20 or 2.0");
     }
     request.flink_version = *version;
   }
   return config::load_cluster_config(request);
 }
 
-ExitCode report_error(const Error& error, ExitCode code) {
+ExitCode report_error(const Error& error, ExitCode fallback) {
   fmt::print(stderr, "flinkha: error: {}\n", error.message);
   if (!error.hint.empty()) {
     fmt::print(stderr, "  hint: {}\n", error.hint);
   }
-  return code;
+  return exit_code_for(error, fallback);
+}
+
+ExitCode report_error(const Error& error) {
+  return report_error(error, exit_code_for(error.category));
 }
 
 } // namespace flinkha::cli
