@@ -2,6 +2,7 @@
 
 #include "util/files.hpp"
 #include "util/strings.hpp"
+#include "util/utf8.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
@@ -656,24 +657,6 @@ bool is_printable(char32_t c) {
          (c >= 0x10000 && c <= 0x10FFFF);
 }
 
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
-
 // Emitter.analyzeScalar (snakeyaml-engine), reduced to what a flow-style dump consults.
 struct ScalarAnalysis {
   bool empty = false;
@@ -782,7 +765,7 @@ std::string single_quoted(const std::vector<char32_t>& s) {
     if (c == '\'') {
       out += "''";
     } else {
-      append_utf8(out, c);
+      util::append_utf8(out, c);
     }
   }
   return out + "'";
@@ -848,7 +831,7 @@ std::string double_quoted(const std::vector<char32_t>& s) {
       break;
     }
     if (is_printable(c)) {
-      append_utf8(out, c);
+      util::append_utf8(out, c);
     } else if (c <= 0xFF) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
     } else if (c >= 0x10000) {
