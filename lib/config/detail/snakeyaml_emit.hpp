@@ -1,0 +1,47 @@
+#pragma once
+// Private to lib/config: the rules of snakeyaml-engine's Emitter that Flink's
+// YamlParserUtils.toYAMLString (flow style) reaches: code points and UTF-16 lengths, which
+// scalars may stay plain, and single/double quoting. The node walk itself is the loader's
+// (flink_conf_yaml.cpp).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flinkha::config::detail {
+
+struct CodePoint {
+  char32_t value;
+  std::size_t length;
+};
+
+CodePoint decode_utf8(std::string_view s, std::size_t i);
+
+std::vector<char32_t> code_points(std::string_view s);
+
+std::size_t utf16_length(const std::vector<char32_t>& cps);
+
+bool is_linebr(char32_t c);
+
+bool is_null_bl_t(char32_t c);
+
+// StreamReader.isPrintable
+bool is_printable(char32_t c);
+
+// Emitter.analyzeScalar (snakeyaml-engine), reduced to what a flow-style dump consults.
+struct ScalarAnalysis {
+  bool empty = false;
+  bool multiline = false;
+  bool allow_flow_plain = true;
+  bool allow_single_quoted = true;
+};
+
+ScalarAnalysis analyze_scalar(const std::vector<char32_t>& s);
+
+std::string single_quoted(const std::vector<char32_t>& s);
+
+// Emitter.writeDoubleQuoted without line splitting (Flink sets splitLines(false)).
+std::string double_quoted(const std::vector<char32_t>& s);
+
+} // namespace flinkha::config::detail
