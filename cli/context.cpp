@@ -31,7 +31,21 @@ Result<config::ClusterConfig> Context::load_config() const {
     }
     request.flink_version = *version;
   }
-  return config::load_cluster_config(request);
+  auto config = config::load_cluster_config(request);
+  if (!config && config.error().category == ErrorCategory::internal) {
+    return std::unexpected(with_category(config.error(), ErrorCategory::configuration));
+  }
+  return config;
+}
+
+Result<config::ClusterConfig> Context::load_config_with_zoo_cfg() const {
+  auto config = load_config();
+  if (config && !config->zoo_cfg) {
+    return fail(ErrorCategory::configuration,
+                fmt::format("no zoo.cfg in {}", config->conf_dir.value.string()),
+                "list the ensemble in conf/zoo.cfg: server.1=host:2888:3888;2181");
+  }
+  return config;
 }
 
 ExitCode report_error(const Error& error, ExitCode fallback) {

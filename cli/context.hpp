@@ -30,8 +30,12 @@ public:
   bool color() const;
   bool json() const { return global.output == "json"; }
 
-  // The cluster configuration per the global options. Errors are reported by the caller.
+  // The cluster configuration per the global options. Errors are reported by the caller; they are
+  // configuration errors unless a global option's value is wrong (usage).
   Result<config::ClusterConfig> load_config() const;
+
+  // load_config(), and conf/zoo.cfg must be there (the zk commands).
+  Result<config::ClusterConfig> load_config_with_zoo_cfg() const;
 };
 
 // Prints "flinkha: error: <message>" (and "  hint: <hint>") to stderr and returns the exit code
