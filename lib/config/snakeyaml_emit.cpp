@@ -8,6 +8,13 @@
 
 namespace flinkha::config::detail {
 
+namespace {
+
+struct CodePoint {
+  char32_t value;
+  std::size_t length;
+};
+
 CodePoint decode_utf8(std::string_view s, std::size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   const auto cont = [&](std::size_t k) {
@@ -32,6 +39,8 @@ CodePoint decode_utf8(std::string_view s, std::size_t i) {
   return {0xFFFD, 1}; // what Java's decoder substitutes for a malformed byte
 }
 
+} // namespace
+
 std::vector<char32_t> code_points(std::string_view s) {
   std::vector<char32_t> out;
   for (std::size_t i = 0; i < s.size();) {
@@ -50,6 +59,8 @@ std::size_t utf16_length(const std::vector<char32_t>& cps) {
   return n;
 }
 
+namespace {
+
 bool is_linebr(char32_t c) {
   return c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029;
 }
@@ -63,6 +74,8 @@ bool is_printable(char32_t c) {
          (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
          (c >= 0x10000 && c <= 0x10FFFF);
 }
+
+} // namespace
 
 ScalarAnalysis analyze_scalar(const std::vector<char32_t>& s) {
   ScalarAnalysis a;

@@ -20,6 +20,8 @@
 
 namespace flinkha::config::detail {
 
+namespace {
+
 bool all_of(std::string_view s, bool (*pred)(char)) {
   return !s.empty() && std::all_of(s.begin(), s.end(), pred);
 }
@@ -35,6 +37,8 @@ bool is_oct(char c) {
 bool is_hex(char c) {
   return is_dec(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
+
+} // namespace
 
 bool matches_null(std::string_view v) {
   return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL" || v == " ";
@@ -57,6 +61,8 @@ bool matches_int(std::string_view v) {
   return all_of(v, is_dec);
 }
 
+namespace {
+
 bool matches_special_float(std::string_view v) {
   if (v == ".nan" || v == ".NaN" || v == ".NAN") {
     return true;
@@ -66,6 +72,8 @@ bool matches_special_float(std::string_view v) {
   }
   return v == ".inf" || v == ".Inf" || v == ".INF";
 }
+
+} // namespace
 
 bool matches_float(std::string_view v) {
   if (matches_special_float(v)) {
@@ -108,6 +116,8 @@ bool matches_float(std::string_view v) {
   return i == v.size();
 }
 
+namespace {
+
 bool is_word_char(char c) {
   return is_dec(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
@@ -115,6 +125,8 @@ bool is_word_char(char c) {
 bool is_java_space(char c) {
   return c == ' ' || (c >= '\t' && c <= '\r');
 }
+
+} // namespace
 
 std::optional<EnvReference> match_env(std::string_view v) {
   if (!v.starts_with("${") || !v.ends_with("}")) {
@@ -179,6 +191,8 @@ Resolved resolve_plain(std::string_view v) {
   return matches_null(v) ? Resolved::null_value : Resolved::string;
 }
 
+namespace {
+
 std::string radix_to_decimal(std::string_view digits, int radix) {
   std::vector<std::uint32_t> limbs{0}; // little-endian base 1e9
   for (const char c : digits) {
@@ -201,6 +215,8 @@ std::string radix_to_decimal(std::string_view digits, int radix) {
   }
   return out;
 }
+
+} // namespace
 
 std::optional<std::string> construct_int(std::string_view v) {
   bool negative = false;

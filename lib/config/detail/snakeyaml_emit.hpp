@@ -11,23 +11,9 @@
 
 namespace flinkha::config::detail {
 
-struct CodePoint {
-  char32_t value;
-  std::size_t length;
-};
-
-CodePoint decode_utf8(std::string_view s, std::size_t i);
-
 std::vector<char32_t> code_points(std::string_view s);
 
 std::size_t utf16_length(const std::vector<char32_t>& cps);
-
-bool is_linebr(char32_t c);
-
-bool is_null_bl_t(char32_t c);
-
-// StreamReader.isPrintable
-bool is_printable(char32_t c);
 
 // Emitter.analyzeScalar (snakeyaml-engine), reduced to what a flow-style dump consults.
 struct ScalarAnalysis {

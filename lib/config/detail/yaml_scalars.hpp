@@ -18,28 +18,14 @@ struct Scalar {
   double number = 0; // floating only
 };
 
-bool all_of(std::string_view s, bool (*pred)(char));
-
-bool is_dec(char c);
-
-bool is_oct(char c);
-
-bool is_hex(char c);
-
 bool matches_null(std::string_view v);
 
 bool matches_bool(std::string_view v);
 
 bool matches_int(std::string_view v);
 
-bool matches_special_float(std::string_view v);
-
 // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
 bool matches_float(std::string_view v);
-
-bool is_word_char(char c);
-
-bool is_java_space(char c);
 
 struct EnvReference {
   std::string name;
@@ -54,9 +40,6 @@ std::optional<EnvReference> match_env(std::string_view v);
 enum class Resolved { null_value, boolean, integer, floating, env, string };
 
 Resolved resolve_plain(std::string_view v);
-
-// Decimal digits of an unsigned number in `radix` (8 or 16), as Java's BigInteger would print.
-std::string radix_to_decimal(std::string_view digits, int radix);
 
 // ConstructYamlCoreInt: Integer/Long/BigInteger, so the string form is plain decimal.
 std::optional<std::string> construct_int(std::string_view v);
