@@ -8,6 +8,7 @@
 #include "config/detail/yaml_scalars.hpp"
 #include "config/flink_conf.hpp"
 #include "util/strings.hpp"
+#include "util/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -397,9 +398,9 @@ private:
     if (!text) {
       return false;
     }
-    const auto cps = code_points(*text);
+    const auto cps = util::code_points(*text);
     const auto a = analyze_scalar(cps);
-    return length + utf16_length(cps) < 128 && !a.empty && !a.multiline;
+    return length + util::utf16_length(cps) < 128 && !a.empty && !a.multiline;
   }
 
   std::optional<std::string> scalar_text(std::size_t index) {
@@ -480,7 +481,7 @@ private:
 
   // Emitter.chooseScalarStyle for a scalar inside a flow collection.
   void emit_scalar(const Scalar& s, bool simple_key_context) {
-    const auto cps = code_points(s.text);
+    const auto cps = util::code_points(s.text);
     const auto a = analyze_scalar(cps);
     // Non-strings (numbers, booleans, null) always resolve back to their own tag.
     const bool implicit_plain =

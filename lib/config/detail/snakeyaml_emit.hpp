@@ -1,8 +1,7 @@
 #pragma once
 // Private to lib/config: the rules of snakeyaml-engine's Emitter that Flink's
-// YamlParserUtils.toYAMLString (flow style) reaches: code points and UTF-16 lengths, which
-// scalars may stay plain, and single/double quoting. The node walk itself is the loader's
-// (flink_conf_yaml.cpp).
+// YamlParserUtils.toYAMLString (flow style) reaches: which scalars may stay plain, and
+// single/double quoting. The node walk itself is the loader's (flink_conf_yaml.cpp).
 
 #include <cstddef>
 #include <string>
@@ -10,10 +9,6 @@
 #include <vector>
 
 namespace flinkha::config::detail {
-
-std::vector<char32_t> code_points(std::string_view s);
-
-std::size_t utf16_length(const std::vector<char32_t>& cps);
 
 // Emitter.analyzeScalar (snakeyaml-engine), reduced to what a flow-style dump consults.
 struct ScalarAnalysis {
