@@ -10,6 +10,7 @@
 #include "ha_access.hpp"
 #include "inspect_render.hpp"
 #include "table.hpp"
+#include "util/duration.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -218,47 +219,6 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
   return code;
 }
 
-// "90s", "30m", "1h", "2d", "500ms", "1h30m" → milliseconds.
-std::optional<std::int64_t> parse_min_age(std::string_view text) {
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  std::int64_t total = 0;
-  while (!text.empty()) {
-    std::int64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || value < 0) {
-      return std::nullopt;
-    }
-    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
-    std::size_t unit_len = 0;
-    while (unit_len < text.size() && std::isalpha(static_cast<unsigned char>(text[unit_len]))) {
-      ++unit_len;
-    }
-    const auto unit = text.substr(0, unit_len);
-    text.remove_prefix(unit_len);
-    std::int64_t factor = 0;
-    if (unit == "ms") {
-      factor = 1;
-    } else if (unit == "s" || (unit.empty() && text.empty() && total == 0)) {
-      factor = 1000;
-    } else if (unit == "m" || unit == "min") {
-      factor = 60'000;
-    } else if (unit == "h") {
-      factor = 3'600'000;
-    } else if (unit == "d") {
-      factor = 86'400'000;
-    } else {
-      return std::nullopt;
-    }
-    if (value > (INT64_MAX - total) / factor) {
-      return std::nullopt;
-    }
-    total += value * factor;
-  }
-  return total;
-}
-
 void add_common(CLI::App& command, CleanupOptions& options) {
   add_zk_access_options(command, options.access);
   command.add_flag("--dry-run", options.dry_run, "Print the plan and stop: change nothing");
@@ -317,12 +277,11 @@ Examples:
   flinkha cleanup orphans --dry-run
   flinkha cleanup orphans --min-age 2d)");
   orphans->callback([&context, orphan] {
-    const auto min_age = parse_min_age(orphan->min_age);
+    const auto min_age = util::parse_duration_ms(orphan->min_age);
     if (!min_age) {
-      context.exit_code =
-          report_error(Error{fmt::format("--min-age '{}' is not a duration", orphan->min_age),
-                             "write it like 90s, 30m, 1h or 2d"},
-                       ExitCode::usage);
+      context.exit_code = report_error(Error{
+          fmt::format("--min-age: {}", min_age.error().message),
+          "write it like 90s, 30m, 1h or 2d (Flink's duration syntax)", ErrorCategory::usage});
       return;
     }
     context.exit_code = run_cleanup(context, *orphan, [min_age] {

@@ -25,20 +25,39 @@ Result<config::ClusterConfig> Context::load_config() const {
   if (global.flink_version) {
     auto version = config::parse_flink_version(*global.flink_version);
     if (!version) {
-      return std::unexpected(Error{"--flink-version: " + version.error().message,
-                                   "give a supported version such as 1.20 or 2.0"});
+      // A flag's value, not the cluster's files: a usage error (64), not configuration (78).
+      return fail(ErrorCategory::usage, "--flink-version: " + version.error().message,
+                  "give a supported version such as 1.20 or 2.0");
     }
     request.flink_version = *version;
   }
-  return config::load_cluster_config(request);
+  auto config = config::load_cluster_config(request);
+  if (!config && config.error().category == ErrorCategory::internal) {
+    return std::unexpected(with_category(config.error(), ErrorCategory::configuration));
+  }
+  return config;
 }
 
-ExitCode report_error(const Error& error, ExitCode code) {
+Result<config::ClusterConfig> Context::load_config_with_zoo_cfg() const {
+  auto config = load_config();
+  if (config && !config->zoo_cfg) {
+    return fail(ErrorCategory::configuration,
+                fmt::format("no zoo.cfg in {}", config->conf_dir.value.string()),
+                "list the ensemble in conf/zoo.cfg: server.1=host:2888:3888;2181");
+  }
+  return config;
+}
+
+ExitCode report_error(const Error& error, ExitCode fallback) {
   fmt::print(stderr, "flinkha: error: {}\n", error.message);
   if (!error.hint.empty()) {
     fmt::print(stderr, "  hint: {}\n", error.hint);
   }
-  return code;
+  return exit_code_for(error, fallback);
+}
+
+ExitCode report_error(const Error& error) {
+  return report_error(error, exit_code_for(error.category));
 }
 
 } // namespace flinkha::cli

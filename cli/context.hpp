@@ -2,6 +2,7 @@
 // What every command gets: the global options, output settings, and the exit-code convention.
 
 #include "config/cluster_config.hpp"
+#include "exit_codes.hpp"
 #include "remote_setup.hpp"
 #include "util/result.hpp"
 
@@ -9,17 +10,6 @@
 #include <string>
 
 namespace flinkha::cli {
-
-// Nagios/Icinga plugin convention plus sysexits(3) for usage and configuration errors
-// (DESIGN.md "Exit codes").
-enum class ExitCode : int {
-  ok = 0,
-  warning = 1,  // degraded, or some hosts failed
-  critical = 2, // the operation failed
-  unknown = 3,  // nothing could be reached to decide
-  usage = 64,   // EX_USAGE
-  config = 78,  // EX_CONFIG
-};
 
 struct GlobalOptions {
   std::optional<std::string> conf_dir;
@@ -40,11 +30,20 @@ public:
   bool color() const;
   bool json() const { return global.output == "json"; }
 
-  // The cluster configuration per the global options. Errors are reported by the caller.
+  // The cluster configuration per the global options. Errors are reported by the caller; they are
+  // configuration errors unless a global option's value is wrong (usage).
   Result<config::ClusterConfig> load_config() const;
+
+  // load_config(), and conf/zoo.cfg must be there (the zk commands).
+  Result<config::ClusterConfig> load_config_with_zoo_cfg() const;
 };
 
-// Prints "flinkha: error: <message>" (and "  hint: <hint>") to stderr and returns `code`.
-ExitCode report_error(const Error& error, ExitCode code);
+// Prints "flinkha: error: <message>" (and "  hint: <hint>") to stderr and returns the exit code
+// of the error's category (exit_codes.hpp).
+ExitCode report_error(const Error& error);
+
+// The same, with `fallback` as the code when the error is unclassified (ErrorCategory::internal):
+// a classified error always exits with its category's code.
+ExitCode report_error(const Error& error, ExitCode fallback);
 
 } // namespace flinkha::cli

@@ -1,6 +1,7 @@
 #include "ha_access.hpp"
 
 #include "storage/open_storage.hpp"
+#include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -121,13 +122,11 @@ Status check_cluster_id(std::string_view cluster_id) {
                             util::printable(cluster_id)),
                 "set high-availability.cluster-id to the cluster's own id");
   }
-  for (const auto part : util::split(id, '/')) {
-    if (part.empty() || part == "." || part == "..") {
-      return fail(fmt::format("cluster-id '{}' has a '{}' component, which leaves the cluster's "
-                              "own directory; cleanup refused",
-                              util::printable(cluster_id), part),
-                  "set high-availability.cluster-id to the cluster's own id");
-    }
+  if (const auto bad = util::unsafe_component(id)) {
+    return fail(fmt::format("cluster-id '{}' has a '{}' component, which leaves the cluster's "
+                            "own directory; cleanup refused",
+                            util::printable(cluster_id), util::printable(*bad)),
+                "set high-availability.cluster-id to the cluster's own id");
   }
   return {};
 }

@@ -101,14 +101,9 @@ Result<cluster::ZkLaunchSettings> launch_settings(const config::ClusterConfig& c
 }
 
 ExitCode run_action(Context& context, cluster::ZkAction action, const ZkActionOptions& options) {
-  auto config = context.load_config();
+  auto config = context.load_config_with_zoo_cfg();
   if (!config) {
-    return report_error(config.error(), ExitCode::config);
-  }
-  if (!config->zoo_cfg) {
-    return report_error(Error{fmt::format("no zoo.cfg in {}", config->conf_dir.value.string()),
-                              "list the ensemble in conf/zoo.cfg: server.1=host:2888:3888;2181"},
-                        ExitCode::config);
+    return report_error(config.error());
   }
   const auto& zoo = *config->zoo_cfg;
   if (has_errors(zoo.diagnostics)) {

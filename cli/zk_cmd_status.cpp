@@ -289,14 +289,9 @@ ExitCode watch(Context& context, std::span<const zk::PeerTarget> targets,
 } // namespace
 
 ExitCode run_zk_status(Context& context, const ZkStatusOptions& options) {
-  auto config = context.load_config();
+  auto config = context.load_config_with_zoo_cfg();
   if (!config) {
-    return report_error(config.error(), ExitCode::config);
-  }
-  if (!config->zoo_cfg) {
-    return report_error(Error{fmt::format("no zoo.cfg in {}", config->conf_dir.value.string()),
-                              "list the ensemble in conf/zoo.cfg: server.1=host:2888:3888;2181"},
-                        ExitCode::config);
+    return report_error(config.error());
   }
   const auto targets = zk::peer_targets(*config->zoo_cfg);
   if (targets.empty()) {

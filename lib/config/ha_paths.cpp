@@ -1,5 +1,6 @@
 #include "config/ha_paths.hpp"
 
+#include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
 namespace flinkha::config {
@@ -25,68 +26,6 @@ std::string_view trim_slashes(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
-}
-
-// A path string split the way org.apache.flink.core.fs.Path(String) does (Path.java, 1.x-2.x):
-// a scheme when a ':' comes before the first '/', an authority after "//" (only when more than
-// two characters follow), the rest is the path. Windows drive letters are not handled.
-struct PathParts {
-  std::string scheme;    // empty: none
-  std::string authority; // empty: none (java.net.URI turns an empty authority into null)
-  std::string path;      // after Path.normalizePath
-};
-
-// Path.normalizePath: '\' becomes '/', runs of '/' collapse to one, one trailing '/' goes
-// (except for the root "/").
-std::string normalize_path_part(std::string_view path) {
-  std::string result;
-  result.reserve(path.size());
-  for (const char c : path) {
-    const char d = c == '\\' ? '/' : c;
-    if (d == '/' && result.ends_with('/')) {
-      continue;
-    }
-    result.push_back(d);
-  }
-  if (result.size() > 1 && result.ends_with('/')) {
-    result.pop_back();
-  }
-  return result;
-}
-
-PathParts parse_path(std::string_view text) {
-  PathParts parts;
-  std::size_t start = 0;
-  const auto colon = text.find(':');
-  const auto slash = text.find('/');
-  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash)) {
-    parts.scheme = std::string(text.substr(0, colon));
-    start = colon + 1;
-  }
-  if (text.substr(start).starts_with("//") && text.size() - start > 2) {
-    const auto next_slash = text.find('/', start + 2);
-    const auto end = next_slash == std::string_view::npos ? text.size() : next_slash;
-    parts.authority = std::string(text.substr(start + 2, end - start - 2));
-    start = end;
-  }
-  parts.path = normalize_path_part(text.substr(start));
-  return parts;
-}
-
-// Path.toString(): scheme ':' ["//" authority] path; an empty authority is dropped, so
-// "file:///x" renders as "file:/x".
-std::string render(const PathParts& parts) {
-  std::string result;
-  if (!parts.scheme.empty()) {
-    result += parts.scheme;
-    result += ':';
-  }
-  if (!parts.authority.empty()) {
-    result += "//";
-    result += parts.authority;
-  }
-  result += parts.path;
-  return result;
 }
 
 bool has_port(std::string_view server) {
@@ -133,7 +72,7 @@ std::string zookeeper_namespace(std::string_view root, std::string_view cluster_
 }
 
 std::string normalize_flink_path(std::string_view path) {
-  return render(parse_path(path));
+  return util::render_flink_path(util::parse_flink_path(path));
 }
 
 std::optional<std::string> cluster_storage_dir(std::string_view storage_dir,
@@ -146,19 +85,19 @@ std::optional<std::string> cluster_storage_dir(std::string_view storage_dir,
   if (cluster_id.empty() || cluster_id.starts_with("//")) {
     return std::nullopt;
   }
-  PathParts parts = parse_path(storage_dir);
-  const std::string child = normalize_path_part(cluster_id);
+  util::FlinkPath parts = util::parse_flink_path(storage_dir);
+  const std::string child = util::normalize_flink_path_part(cluster_id);
   const std::string_view relative = strip_one_leading_slash(child);
   if (relative.empty()) {
-    return render(parts);
+    return util::render_flink_path(parts);
   }
   std::string joined = parts.path;
   if (!joined.ends_with('/')) {
     joined += '/';
   }
   joined += relative;
-  parts.path = normalize_path_part(joined);
-  return render(parts);
+  parts.path = util::normalize_flink_path_part(joined);
+  return util::render_flink_path(parts);
 }
 
 std::string job_result_store_path(std::optional<std::string_view> storage_path,

@@ -1,5 +1,6 @@
 #include "config/lint.hpp"
 
+#include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -228,10 +229,13 @@ private:
       problem = "starts with '//', which Flink's Path reads as a URI authority: Flink fails to "
                 "derive the cluster's storage dir";
     } else {
-      for (auto segment : util::split(value, '/')) {
-        if (segment == "..") {
-          problem = "contains '..', which would place the cluster's data outside its parent";
-        }
+      // The guard cleanup applies, after Flink's Path has collapsed runs of '/'.
+      const std::string relative = util::normalize_flink_path_part(
+          std::string_view(value).substr(value.find_first_not_of('/')));
+      if (const auto bad = util::unsafe_component(relative)) {
+        problem = fmt::format("contains '{}', which would place the cluster's data outside its "
+                              "own directory",
+                              util::printable(*bad));
       }
     }
     if (!problem.empty()) {

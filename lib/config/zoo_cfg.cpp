@@ -3,6 +3,7 @@
 #include "config/hosts_files.hpp"
 #include "util/files.hpp"
 #include "util/strings.hpp"
+#include "util/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -134,24 +135,6 @@ private:
   bool m_previous_cr = false;
 };
 
-void append_utf8(std::string& out, std::uint32_t code_point) {
-  if (code_point < 0x80) {
-    out.push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (code_point >> 6)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3f)));
-  } else if (code_point < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (code_point >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (code_point >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3f)));
-  }
-}
-
 std::optional<std::uint32_t> hex4(std::string_view text) {
   std::uint32_t value = 0;
   for (const char c : text) {
@@ -179,7 +162,7 @@ std::optional<std::string> load_convert(std::string_view in) {
   std::uint32_t high_surrogate = 0;
   const auto flush_surrogate = [&] {
     if (high_surrogate != 0) {
-      append_utf8(out, high_surrogate); // a lone surrogate, kept as its code unit
+      util::append_utf8(out, high_surrogate); // a lone surrogate, kept as its code unit
       high_surrogate = 0;
     }
   };
@@ -222,14 +205,14 @@ std::optional<std::string> load_convert(std::string_view in) {
     }
     i += 4;
     if (*unit >= 0xdc00 && *unit <= 0xdfff && high_surrogate != 0) {
-      append_utf8(out, 0x10000 + ((high_surrogate - 0xd800) << 10) + (*unit - 0xdc00));
+      util::append_utf8(out, 0x10000 + ((high_surrogate - 0xd800) << 10) + (*unit - 0xdc00));
       high_surrogate = 0;
     } else {
       flush_surrogate();
       if (*unit >= 0xd800 && *unit <= 0xdbff) {
         high_surrogate = *unit;
       } else {
-        append_utf8(out, *unit);
+        util::append_utf8(out, *unit);
       }
     }
   }

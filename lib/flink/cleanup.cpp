@@ -1,5 +1,6 @@
 #include "flink/cleanup.hpp"
 
+#include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -47,12 +48,7 @@ bool valid_znode_path(std::string_view path) {
   if (path == "/") {
     return true;
   }
-  for (const auto part : util::split(path.substr(1), '/')) {
-    if (part.empty() || part == "." || part == "..") {
-      return false;
-    }
-  }
-  return true;
+  return !util::unsafe_component(path.substr(1));
 }
 
 bool is_jrs_entry_name(std::string_view name) {
@@ -387,11 +383,9 @@ private:
       return failf("cluster-id '{}' names the root itself; refused",
                    util::printable(m_inv.cluster_id));
     }
-    for (const auto part : util::split(id, '/')) {
-      if (part.empty() || part == "." || part == "..") {
-        return failf("cluster-id '{}' has a '{}' component; refused",
-                     util::printable(m_inv.cluster_id), part);
-      }
+    if (const auto bad = util::unsafe_component(id)) {
+      return failf(ErrorCategory::refused, "cluster-id '{}' has a '{}' component; refused",
+                   util::printable(m_inv.cluster_id), util::printable(*bad));
     }
     if (trim_slashes(request.confirm_cluster_id) != id) {
       return fail(fmt::format("the cluster-id typed again ('{}') is not '{}'; refused",

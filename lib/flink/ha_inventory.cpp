@@ -1,6 +1,6 @@
 #include "flink/ha_inventory.hpp"
 
-#include "config/ha_paths.hpp"
+#include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -309,30 +309,15 @@ struct UriParts {
 };
 
 UriParts split_uri(std::string_view uri) {
-  const std::string normalized = config::normalize_flink_path(util::trim(uri));
-  std::string_view rest = normalized;
+  const util::FlinkPath split = util::parse_flink_path(util::trim(uri));
   UriParts parts;
-  const auto colon = rest.find(':');
-  const auto slash = rest.find('/');
-  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash)) {
-    parts.scheme = util::to_lower(rest.substr(0, colon));
-    rest.remove_prefix(colon + 1);
-  }
-  if (rest.starts_with("//")) {
-    const auto end = rest.find('/', 2);
-    parts.authority = std::string(rest.substr(2, end == std::string_view::npos ? end : end - 2));
-    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
-  }
-  if (parts.scheme.empty()) {
-    parts.scheme = "file";
-  }
-  if (!rest.starts_with('/')) {
+  parts.scheme = split.scheme.empty() ? std::string("file") : util::to_lower(split.scheme);
+  parts.authority = split.authority;
+  const std::string_view rest = split.path;
+  if (!rest.starts_with('/') || util::unsafe_component(rest.substr(1))) {
     parts.valid = false;
   }
   for (const auto component : segments(rest)) {
-    if (component == "." || component == "..") {
-      parts.valid = false;
-    }
     parts.components.emplace_back(component);
   }
   return parts;

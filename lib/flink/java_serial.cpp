@@ -1,5 +1,7 @@
 #include "flink/java_serial.hpp"
 
+#include "util/utf8.hpp"
+
 #include <fmt/format.h>
 
 #include <bit>
@@ -89,24 +91,6 @@ JavaValue primitive_value(char code, const char* data) {
   }
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Decodes modified UTF-8 into `out`; returns the index of the first malformed byte, or kNoError.
 // The rules are those of java.io.DataInputStream.readUTF (byte >> 4: 0–7 one byte, 12–13 two,
 // 14 three, anything else malformed; continuation bytes must be 10xxxxxx; overlong forms such as
@@ -152,21 +136,21 @@ std::size_t decode_mutf8(std::string_view in, std::string& out) {
     const bool low = unit >= 0xDC00 && unit <= 0xDFFF;
     if (pending_high != 0) {
       if (low) {
-        append_utf8(out, 0x10000 + ((pending_high - 0xD800) << 10) + (unit - 0xDC00));
+        util::append_utf8(out, 0x10000 + ((pending_high - 0xD800) << 10) + (unit - 0xDC00));
         pending_high = 0;
         continue;
       }
-      append_utf8(out, kReplacement);
+      util::append_utf8(out, kReplacement);
       pending_high = 0;
     }
     if (high) {
       pending_high = unit;
     } else {
-      append_utf8(out, low ? kReplacement : unit);
+      util::append_utf8(out, low ? kReplacement : unit);
     }
   }
   if (pending_high != 0) {
-    append_utf8(out, kReplacement);
+    util::append_utf8(out, kReplacement);
   }
   return kNoError;
 }

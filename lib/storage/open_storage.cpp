@@ -1,58 +1,34 @@
 #include "storage/open_storage.hpp"
 
-#include "config/ha_paths.hpp"
 #include "storage/local_storage.hpp"
+#include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
 namespace flinkha::storage {
 
-namespace {
-
-struct SchemeSplit {
-  std::string scheme; // lower-cased; empty when none
-  std::string rest;   // after "scheme:"
-};
-
-// Flink's Path: a scheme is what comes before a ':' that precedes the first '/'.
-SchemeSplit split_scheme(std::string_view uri) {
-  const auto colon = uri.find(':');
-  const auto slash = uri.find('/');
-  if (colon != std::string_view::npos && colon > 0 &&
-      (slash == std::string_view::npos || colon < slash)) {
-    return {util::to_lower(uri.substr(0, colon)), std::string(uri.substr(colon + 1))};
-  }
-  return {{}, std::string(uri)};
-}
-
-} // namespace
-
 Result<std::string> local_path_of(std::string_view uri) {
-  const std::string normalized = config::normalize_flink_path(util::trim(uri));
-  const SchemeSplit split = split_scheme(normalized);
-  if (!split.scheme.empty() && split.scheme != "file") {
+  const util::FlinkPath split = util::parse_flink_path(util::trim(uri));
+  const std::string scheme = util::to_lower(split.scheme);
+  if (!scheme.empty() && scheme != "file") {
     return fail(fmt::format("storage '{}': scheme {}:// is not supported yet for the storage side "
                             "(the ZooKeeper side still works)",
-                            util::printable(uri), split.scheme),
+                            util::printable(uri), scheme),
                 "inspect and clean this storage with the file system's own tools");
   }
-  // normalize_flink_path drops an empty authority ("file:///x" → "file:/x"); one that is left
-  // names a host.
-  if (split.rest.starts_with("//")) {
+  // Flink's Path drops an empty authority ("file:///x" is "file:/x"); one that is left names a
+  // host.
+  if (!split.authority.empty()) {
     return failf("storage '{}': a file URI with a host is not supported; use file:///path",
                  util::printable(uri));
   }
-  if (!split.rest.starts_with('/')) {
+  if (!split.path.starts_with('/')) {
     return failf("storage '{}': not an absolute path", util::printable(uri));
   }
-  if (split.rest.find('\0') != std::string::npos) {
-    return failf("storage '{}': contains a NUL byte", util::printable(uri));
+  if (const auto bad = util::unsafe_component(std::string_view(split.path).substr(1))) {
+    return failf("storage '{}': has a '{}' component; refused", util::printable(uri),
+                 util::printable(*bad));
   }
-  for (const auto component : util::split(std::string_view(split.rest).substr(1), '/')) {
-    if (component == "." || component == "..") {
-      return failf("storage '{}': has a '{}' component; refused", util::printable(uri), component);
-    }
-  }
-  return split.rest;
+  return split.path;
 }
 
 bool is_local_uri(std::string_view uri) {

@@ -1,5 +1,6 @@
 #include "storage/storage.hpp"
 
+#include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
 namespace flinkha::storage {
@@ -32,11 +33,9 @@ Status validate_relative_path(std::string_view relative, bool allow_base) {
     return failf("path '{}' is absolute; only paths inside the storage base are accepted",
                  util::printable(relative));
   }
-  for (const auto component : util::split(relative, '/')) {
-    if (component.empty() || component == "." || component == "..") {
-      return failf("path '{}' has a '{}' component; refused (it could leave the storage base)",
-                   util::printable(relative), component);
-    }
+  if (const auto bad = util::unsafe_component(relative)) {
+    return failf("path '{}' has a '{}' component; refused (it could leave the storage base)",
+                 util::printable(relative), util::printable(*bad));
   }
   return {};
 }

@@ -17,6 +17,7 @@
 // to_error() says why.
 
 #include "config/cluster_config.hpp"
+#include "util/duration.hpp"
 #include "util/result.hpp"
 #include "zk/client.hpp"
 
@@ -44,8 +45,8 @@ struct ClientOverrides {
 Result<ConfiguredClient> client_settings(const config::ClusterConfig& config,
                                          const ClientOverrides& overrides = {});
 
-// Flink's TimeUtils.parseDuration, in ms: "60000", "60 s", "1 min", "500ms", "2 h", "1 d".
-Result<std::int64_t> parse_duration_ms(std::string_view text);
+// Flink's TimeUtils.parseDuration, in ms (util/duration.hpp).
+using util::parse_duration_ms;
 
 // "user:password" from a file's first line or a variable's value, validated (a ':' with a
 // non-empty user); `origin` names the source in errors.
