@@ -2,6 +2,8 @@
 
 #include "util/strings.hpp"
 
+#include <fmt/format.h>
+
 namespace flinkha::config {
 
 namespace {
@@ -209,6 +211,31 @@ Quorum parse_quorum(std::string_view connect_string) {
     quorum.servers.push_back(std::move(entry));
   }
   return quorum;
+}
+
+Status check_cluster_id(std::string_view cluster_id) {
+  std::string_view id = cluster_id;
+  while (!id.empty() && id.front() == '/') {
+    id.remove_prefix(1);
+  }
+  while (!id.empty() && id.back() == '/') {
+    id.remove_suffix(1);
+  }
+  if (id.empty()) {
+    return fail(fmt::format("cluster-id '{}' names the storageDir and the ZooKeeper root "
+                            "themselves; cleanup refused",
+                            util::printable(cluster_id)),
+                "set high-availability.cluster-id to the cluster's own id");
+  }
+  for (const auto part : util::split(id, '/')) {
+    if (part.empty() || part == "." || part == "..") {
+      return fail(fmt::format("cluster-id '{}' has a '{}' component, which leaves the cluster's "
+                              "own directory; cleanup refused",
+                              util::printable(cluster_id), part),
+                  "set high-availability.cluster-id to the cluster's own id");
+    }
+  }
+  return {};
 }
 
 } // namespace flinkha::config

@@ -151,7 +151,10 @@ class Watch:
 
 def run_version(version, home):
     label = f"[{version}]"
-    expected_layout = "2.x" if version.startswith("2.") else "1.15+"
+    # One vocabulary with inspect since the vocabularies were merged (CHANGELOG.md); the old
+    # value stays readable as "layout_compat" for one release.
+    expected_layout = "2.x" if version.startswith("2.") else "1.15-1.20"
+    expected_compat = "2.x" if version.startswith("2.") else "1.15+"
     with harness.TestDir(f"leaders-{version}") as td, harness.ProcessRegistry() as procs:
         try:
             cluster = fc.start_cluster(td.path, home, procs, jobmanagers=2)
@@ -166,6 +169,8 @@ def run_version(version, home):
                 return
             check(f"{label} layout {expected_layout}", data["layout"] == expected_layout,
                   data["layout"])
+            check(f"{label} layout_compat {expected_compat}",
+                  data.get("layout_compat") == expected_compat, data.get("layout_compat"))
             check(f"{label} namespace", data["namespace"] == cluster.namespace, data["namespace"])
             leaders = leaders_by_component(data)
             check(f"{label} every component consistent",
