@@ -172,6 +172,14 @@ def run_version(version, home):
             check(f"{label} layout_compat {expected_compat}",
                   data.get("layout_compat") == expected_compat, data.get("layout_compat"))
             check(f"{label} namespace", data["namespace"] == cluster.namespace, data["namespace"])
+            ir = flinkha(cluster, "-o", "json", "inspect", "--zk-timeout", "5000")
+            try:
+                inspected = json.loads(ir.stdout)
+            except json.JSONDecodeError:
+                inspected = None
+            check(f"{label} inspect -o json names the layout as leader show does",
+                  inspected is not None and inspected.get("layout") == data["layout"],
+                  ir.describe())
             leaders = leaders_by_component(data)
             check(f"{label} every component consistent",
                   all(leaders.get(c, {}).get("consistent") for c in COMPONENTS), data["leaders"])
