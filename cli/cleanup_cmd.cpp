@@ -5,6 +5,7 @@
 // before any step, 3 ZooKeeper unreachable, 64 usage (cluster without --yes), 78 config error.
 
 #include "commands.hpp"
+#include "config/ha_paths.hpp"
 #include "flink/cleanup.hpp"
 #include "flink/zk_tree_client.hpp"
 #include "ha_access.hpp"
@@ -112,7 +113,7 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
     return report_error(session.error().error, session.error().code);
   }
   auto& s = **session;
-  if (auto id = check_cluster_id(s.config.ha.cluster_id); !id) {
+  if (auto id = config::check_cluster_id(s.config.ha.cluster_id); !id) {
     return report_error(id.error(), ExitCode::config);
   }
   flink::CleanupRequest request = make_request();
@@ -122,27 +123,16 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
   }
   request.force = options.force ? flink::Force::yes : flink::Force::no;
   request.delete_on_commit = s.delete_on_commit;
-  auto leader = find_live_leader(s);
+  auto leader = flink::find_live_leader(s, *s.zk);
   if (!leader) {
     return report_error(zk::to_error(leader.error()), ExitCode::unknown);
   }
   if (*leader) {
+    // plan_cleanup makes the refusal; a dry run gets the plan with the refusal noted.
     request.live_leader = true;
-    if (!options.force && options.dry_run) {
-      // A dry run changes nothing: show what would go, and say that a real run is refused.
-      fmt::print(stderr,
-                 "flinkha: warning: a live leader is registered ({}); without --force a real run "
-                 "is refused. The plan below is for information only.\n",
-                 (*leader)->description);
-      request.force = flink::Force::yes;
-    } else if (!options.force) {
-      return report_error(
-          Error{fmt::format("refused: a live leader is registered for {}: {}; a running Flink "
-                            "cleans up its own HA data",
-                            s.config.ha.namespace_path, (*leader)->description),
-                "stop the cluster first, or pass --force if you know that leader is stale"},
-          ExitCode::critical);
-    } else {
+    request.live_leader_description = (*leader)->description;
+    request.plan_only = options.dry_run;
+    if (options.force) {
       fmt::print(stderr,
                  "flinkha: warning: --force: going on although a leader is registered ({})\n",
                  (*leader)->description);
@@ -156,6 +146,13 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
   auto plan = flink::plan_cleanup(*inventory, request);
   if (!plan) {
     return report_error(plan.error(), ExitCode::critical);
+  }
+  if (!plan->refused.empty()) {
+    // A dry run changes nothing: show what would go, and say that a real run is refused.
+    fmt::print(stderr,
+               "flinkha: warning: {}; without --force a real run is refused. The plan "
+               "below is for information only.\n",
+               plan->refused);
   }
   const DryRun dry_run = options.dry_run ? DryRun::yes : DryRun::no;
   const Style style{context.color()};

@@ -250,7 +250,7 @@ ordered_json inventory_json(const flink::HaInventory& inv) {
   out["namespace_exists"] = inv.namespace_exists;
   out["zk_root"] = inv.zk_root;
   out["cluster_id"] = inv.cluster_id;
-  out["layout"] = std::string(to_string(inv.era));
+  out["layout"] = std::string(flink::layout_label(inv.era));
   out["paths"] = {{"job_graphs", inv.paths.job_graphs},
                   {"checkpoints", inv.paths.checkpoints},
                   {"checkpoint_counter", inv.paths.checkpoint_counter},
@@ -323,7 +323,8 @@ void print_inventory_text(const flink::HaInventory& inv, const std::string& layo
                           const Style& style, Verbose verbose) {
   fmt::print("{:<18}{}{}\n", "namespace", inv.zk_namespace,
              inv.namespace_exists ? "" : style.dim("  (does not exist)"));
-  fmt::print("{:<18}{}  {}\n", "layout", to_string(inv.era), style.dim("(" + layout_source + ")"));
+  fmt::print("{:<18}{}  {}\n", "layout", flink::layout_label(inv.era),
+             style.dim("(" + layout_source + ")"));
   fmt::print("{:<18}{}{}\n", "storage", inv.storage.uri.empty() ? "-" : inv.storage.uri,
              inv.storage.available ? fmt::format("  ({} entries)", inv.storage.files.size())
                                    : style.yellow("  unavailable: " + inv.storage.error));

@@ -59,6 +59,9 @@ ordered_json report_json(const flink::LeaderReport& report) {
   ordered_json out;
   out["namespace"] = report.ns;
   out["layout"] = std::string(flink::layout_label(report.era));
+  // Deprecated: the value "layout" had before 0.x merged the vocabularies ("1.15+"); see
+  // CHANGELOG.md. Remove in the next release.
+  out["layout_compat"] = std::string(flink::legacy_leader_layout_label(report.era));
   out["layout_source"] = report.layout_source;
   out["verdict"] = std::string(to_string(report.verdict));
   auto& leaders = out["leaders"] = ordered_json::array();
@@ -133,7 +136,7 @@ std::expected<Prepared, ZkAccessError> prepare(const Context& context,
   if (!settings) {
     return std::unexpected(settings.error());
   }
-  Prepared out{std::move(*settings), leader_resolve_options(*config)};
+  Prepared out{std::move(*settings), flink::leader_resolve_options(*config)};
   return out;
 }
 

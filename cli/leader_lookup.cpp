@@ -40,23 +40,6 @@ cluster::LeaderSummary summarize(const flink::LeaderReport& report) {
 
 } // namespace
 
-flink::ResolveOptions leader_resolve_options(const config::ClusterConfig& config) {
-  flink::ResolveOptions resolve;
-  resolve.layout.ns = config.ha.namespace_path;
-  if (auto latch = config.value("high-availability.zookeeper.path.latch")) {
-    resolve.layout.latch_root = *latch;
-  }
-  if (auto leader = config.value("high-availability.zookeeper.path.leader")) {
-    resolve.layout.leader_root = *leader;
-  }
-  const auto era = flink::era_of(config.flink_version.value);
-  resolve.fallback_era = era;
-  if (config.flink_version.source == "--flink-version") {
-    resolve.forced_era = era;
-  }
-  return resolve;
-}
-
 cluster::LeaderLookup make_leader_lookup(const Context& context,
                                          const config::ClusterConfig& config) {
   if (!config.ha.zookeeper || config.ha.quorum.empty()) {
@@ -65,7 +48,7 @@ cluster::LeaderLookup make_leader_lookup(const Context& context,
   ZkAccessOptions access;
   access.timeout_ms = kLookupConnectTimeoutMs;
   auto settings = zk_client_settings(context, config, access);
-  const auto resolve = leader_resolve_options(config);
+  const auto resolve = flink::leader_resolve_options(config);
   auto client = std::make_shared<std::unique_ptr<zk::ZkClient>>();
   return [settings = std::move(settings), resolve,
           client]() -> Result<std::optional<cluster::LeaderSummary>> {

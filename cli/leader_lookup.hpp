@@ -5,13 +5,9 @@
 #include "cluster/status.hpp"
 #include "config/cluster_config.hpp"
 #include "context.hpp"
-#include "flink/leaders.hpp"
+#include "flink/ha_context.hpp"
 
 namespace flinkha::cli {
-
-// How `leader show` and friends read this cluster's layout: namespace, the ≤1.13 latch and leader
-// roots, and the era (forced by --flink-version, else detected with the version as fallback).
-flink::ResolveOptions leader_resolve_options(const config::ClusterConfig& config);
 
 // A LeaderLookup for a ZooKeeper-HA cluster, or an empty function when HA is not ZooKeeper.
 // It connects lazily on first use with short timeouts (a status check must not hang for

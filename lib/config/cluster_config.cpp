@@ -91,16 +91,16 @@ Chosen<fs::path> choose_conf_dir(const LoadRequest& request) {
   return {absolute_or_same("conf"), "./conf"};
 }
 
-Chosen<FlinkVersion> choose_flink_version(const LoadRequest& request) {
+ChosenFlinkVersion choose_flink_version(const LoadRequest& request) {
   if (request.flink_version) {
-    return {*request.flink_version, "--flink-version"};
+    return {{*request.flink_version, "--flink-version"}, VersionSource::flag};
   }
   if (auto home = choose_flink_home(request)) {
     if (auto detected = detect_flink_version(home->value)) {
-      return {*detected, home->source + "/lib/flink-dist*.jar"};
+      return {{*detected, home->source + "/lib/flink-dist*.jar"}, VersionSource::detected_dist};
     }
   }
-  return {kNewestSupported, "default (newest supported)"};
+  return {{kNewestSupported, "default (newest supported)"}, VersionSource::config_default};
 }
 
 const ResolvedOption* ClusterConfig::option(std::string_view canonical_key) const {

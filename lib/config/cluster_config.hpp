@@ -47,9 +47,14 @@ struct Chosen {
 // or the environment), else ./conf. The result is absolute; it is not checked for existence.
 Chosen<std::filesystem::path> choose_conf_dir(const LoadRequest& request);
 
+// The Flink version with its source as text (for messages) and as a kind (for rules).
+struct ChosenFlinkVersion : Chosen<FlinkVersion> {
+  VersionSource from = VersionSource::config_default;
+};
+
 // Flink version: --flink-version, else the flink-dist jar under FLINK_HOME/lib, else the newest
 // supported version.
-Chosen<FlinkVersion> choose_flink_version(const LoadRequest& request);
+ChosenFlinkVersion choose_flink_version(const LoadRequest& request);
 
 // HA settings derived from the resolved options (reference flink-ha-format.md §1.1, §4).
 struct HaSettings {
@@ -67,7 +72,7 @@ struct HaSettings {
 
 struct ClusterConfig {
   Chosen<std::filesystem::path> conf_dir;
-  Chosen<FlinkVersion> flink_version;
+  ChosenFlinkVersion flink_version;
   std::optional<std::filesystem::path> flink_home;
   ParsedConfigFile flink_conf;
   std::vector<ResolvedOption> options; // every option of the table, in table order

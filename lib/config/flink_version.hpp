@@ -44,4 +44,12 @@ Result<FlinkVersion> parse_flink_version(std::string_view text);
 // or its name has no version.
 std::optional<FlinkVersion> detect_flink_version(const std::filesystem::path& flink_home);
 
+// Where the Flink version came from, for the rules that depend on it (a forced era, the 2.x
+// correction of the era detection) without comparing the human-readable source text.
+enum class VersionSource {
+  flag,           // --flink-version
+  detected_dist,  // the flink-dist jar under FLINK_HOME/lib
+  config_default, // none of them: the newest supported version
+};
+
 } // namespace flinkha::config

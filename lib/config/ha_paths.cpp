@@ -3,6 +3,8 @@
 #include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
+#include <fmt/format.h>
+
 namespace flinkha::config {
 
 namespace {
@@ -148,6 +150,29 @@ Quorum parse_quorum(std::string_view connect_string) {
     quorum.servers.push_back(std::move(entry));
   }
   return quorum;
+}
+
+Status check_cluster_id(std::string_view cluster_id) {
+  std::string_view id = cluster_id;
+  while (!id.empty() && id.front() == '/') {
+    id.remove_prefix(1);
+  }
+  while (!id.empty() && id.back() == '/') {
+    id.remove_suffix(1);
+  }
+  if (id.empty()) {
+    return fail(fmt::format("cluster-id '{}' names the storageDir and the ZooKeeper root "
+                            "themselves; cleanup refused",
+                            util::printable(cluster_id)),
+                "set high-availability.cluster-id to the cluster's own id");
+  }
+  if (const auto bad = util::unsafe_component(id)) {
+    return fail(fmt::format("cluster-id '{}' has a '{}' component, which leaves the cluster's "
+                            "own directory; cleanup refused",
+                            util::printable(cluster_id), util::printable(*bad)),
+                "set high-availability.cluster-id to the cluster's own id");
+  }
+  return {};
 }
 
 } // namespace flinkha::config

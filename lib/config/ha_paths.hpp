@@ -6,6 +6,7 @@
 // .getZooKeeperEnsemble (quorum).
 
 #include "config/flink_version.hpp"
+#include "util/result.hpp"
 
 #include <optional>
 #include <string>
@@ -33,6 +34,11 @@ std::string normalize_flink_path(std::string_view path);
 // dir altogether, e.g. "//x" gives "file://x").
 std::optional<std::string> cluster_storage_dir(std::string_view storage_dir,
                                                std::string_view cluster_id);
+
+// The cluster-id safety rule, shared by cleanup and the HA context (and `config check`): a
+// cluster-id whose storage dir would be the storageDir itself or above it ("", "/", ".", "..",
+// "a/../b", "a//b") fails, with a message saying why anything that deletes by it refuses it.
+Status check_cluster_id(std::string_view cluster_id);
 
 // job-result-store.storage-path when set (non-blank), else
 // {storage_dir}/job-result-store/{cluster_id}, normalized as Flink's Path does.

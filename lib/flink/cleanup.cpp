@@ -1,5 +1,6 @@
 #include "flink/cleanup.hpp"
 
+#include "config/ha_paths.hpp"
 #include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
@@ -75,10 +76,17 @@ public:
 
   Result<CleanupPlan> plan() {
     if (m_request.live_leader && m_request.force == Force::no) {
-      return fail(fmt::format("a live leader is registered for {}: Flink is running and cleans "
-                              "up its own HA data",
-                              m_inv.zk_namespace),
-                  "stop the cluster first, or pass --force if you know the leader is stale");
+      // The one live-leader rule: a running Flink cleans up its own HA data.
+      Error refusal{fmt::format("refused: a live leader is registered for {}{}{}; a running Flink "
+                                "cleans up its own HA data",
+                                m_inv.zk_namespace,
+                                m_request.live_leader_description.empty() ? "" : ": ",
+                                m_request.live_leader_description),
+                    "stop the cluster first, or pass --force if you know that leader is stale"};
+      if (!m_request.plan_only) {
+        return std::unexpected(std::move(refusal));
+      }
+      m_plan.refused = std::move(refusal.message);
     }
     if (m_inv.zk_namespace.empty() || trim_slashes(m_inv.zk_namespace).empty()) {
       return failf("ZooKeeper namespace '{}' is the ZooKeeper root; refused", m_inv.zk_namespace);
@@ -251,7 +259,7 @@ private:
 
   void plan_dirty_job(const JobRecord& record) {
     const std::string& id = record.job_id;
-    const std::string graph = m_inv.era == LayoutEra::v2 ? "execution plan" : "job graph";
+    const std::string graph = m_inv.era == HaEra::v2_0 ? "execution plan" : "job graph";
     // Flink's global cleanup: CheckpointResourcesCleanupRunner first (CompletedCheckpointStore
     // .shutdown, then CheckpointIDCounter.shutdown), then in parallel the job graph store, the
     // blob server, internalCleanupJobData; finally markResultAsClean.
@@ -378,15 +386,10 @@ private:
   // --- cluster ---------------------------------------------------------------------------------
 
   Status plan_for(const ClusterRequest& request) {
+    if (auto safe = config::check_cluster_id(m_inv.cluster_id); !safe) {
+      return safe;
+    }
     const std::string id = trim_slashes(m_inv.cluster_id);
-    if (id.empty()) {
-      return failf("cluster-id '{}' names the root itself; refused",
-                   util::printable(m_inv.cluster_id));
-    }
-    if (const auto bad = util::unsafe_component(id)) {
-      return failf(ErrorCategory::refused, "cluster-id '{}' has a '{}' component; refused",
-                   util::printable(m_inv.cluster_id), util::printable(*bad));
-    }
     if (trim_slashes(request.confirm_cluster_id) != id) {
       return fail(fmt::format("the cluster-id typed again ('{}') is not '{}'; refused",
                               util::printable(request.confirm_cluster_id), id),

@@ -56,6 +56,11 @@ struct CleanupRequest {
   bool live_leader = false; // the caller looked: a leader holds the latch right now
   Force force = Force::no;
   DeleteOnCommit delete_on_commit = DeleteOnCommit::yes; // job-result-store.delete-on-commit
+  std::string live_leader_description; // what it found ("dispatcher at …"), for the refusal
+  // A dry run: the live-leader refusal (the one refusal that depends on the moment, not on the
+  // data) does not fail the planning; the plan is made and `refused` says why a real run would
+  // be refused.
+  bool plan_only = false;
 };
 
 enum class StepAction {
@@ -85,6 +90,7 @@ struct CleanupPlan {
   // What the plan leaves on purpose, for the operator: files outside the storage dir, symlinks,
   // the storage side when it is unavailable, …
   std::vector<std::string> notes;
+  std::string refused; // plan_only: why a real run of this request is refused; empty if it is not
 };
 
 // Plans a cleanup. Errors: a live leader without Force::yes, a requested job that is not dirty,

@@ -82,7 +82,7 @@ struct Classification {
 
 class Classifier {
 public:
-  Classifier(LayoutEra era, const ZnodePaths& paths)
+  Classifier(HaEra era, const ZnodePaths& paths)
       : m_era(era), m_job_graphs(segments(paths.job_graphs)),
         m_checkpoints(segments(paths.checkpoints)), m_counter(segments(paths.checkpoint_counter)),
         m_registry(segments(paths.running_registry)), m_leader(segments(paths.leader)),
@@ -95,7 +95,7 @@ public:
     if (auto i = after_root(s, m_job_graphs)) {
       return pointer_tree(s, *i, ZnodeRole::job_graph);
     }
-    if (m_era <= LayoutEra::v1_3_to_1_13) {
+    if (m_era <= HaEra::v1_3) {
       if (auto i = after_root(s, m_checkpoints)) {
         return checkpoints_tree(s, *i);
       }
@@ -105,12 +105,12 @@ public:
     } else if (s[0] == "jobs") {
       return jobs_tree(s);
     }
-    if (m_era >= LayoutEra::v1_3_to_1_13 && m_era <= LayoutEra::v1_14) {
+    if (m_era >= HaEra::v1_3 && m_era <= HaEra::v1_14) {
       if (auto i = after_root(s, m_registry)) {
         return per_job_leaf(s, *i, ZnodeRole::running_registry);
       }
     }
-    if (m_era <= LayoutEra::v1_3_to_1_13) {
+    if (m_era <= HaEra::v1_3) {
       if (auto i = after_root(s, m_latch)) {
         return {ZnodeRole::latch, job_at(s, *i), {}, {}};
       }
@@ -140,11 +140,11 @@ private:
                                const std::string& job) const {
     Classification c{ZnodeRole::unknown, job, join_segments(s, pointer_depth), {}};
     const std::size_t rest = s.size() - pointer_depth;
-    if (m_era >= LayoutEra::v1_15_to_1_20) {
+    if (m_era >= HaEra::v1_15) {
       if (s[pointer_depth] == "locks" && rest <= 2) {
         c.role = rest == 1 ? ZnodeRole::lock_root : ZnodeRole::lock;
       }
-    } else if (m_era >= LayoutEra::v1_3_to_1_13 && rest == 1) {
+    } else if (m_era >= HaEra::v1_3 && rest == 1) {
       c.role = ZnodeRole::lock;
     }
     return c;
@@ -235,19 +235,19 @@ private:
   }
 
   Classification leader_tree(const std::vector<std::string_view>& s, std::size_t i) const {
-    if (m_era <= LayoutEra::v1_3_to_1_13) {
+    if (m_era <= HaEra::v1_3) {
       return {ZnodeRole::leader, job_at(s, i), {}, {}};
     }
     if (s.size() == i) {
       return {ZnodeRole::leader, {}, {}, {}};
     }
     // 1.15+: one latch at leader/latch; 1.14: leader/<component>/latch.
-    const bool latch = (m_era >= LayoutEra::v1_15_to_1_20 && s[i] == "latch") ||
-                       (m_era == LayoutEra::v1_14 && s.size() > i + 1 && s[i + 1] == "latch");
+    const bool latch = (m_era >= HaEra::v1_15 && s[i] == "latch") ||
+                       (m_era == HaEra::v1_14 && s.size() > i + 1 && s[i + 1] == "latch");
     return {latch ? ZnodeRole::latch : ZnodeRole::leader, job_at(s, i), {}, {}};
   }
 
-  LayoutEra m_era;
+  HaEra m_era;
   std::vector<std::string_view> m_job_graphs;
   std::vector<std::string_view> m_checkpoints;
   std::vector<std::string_view> m_counter;
@@ -404,8 +404,7 @@ private:
     }
     // 1.15+ (FLINK-26284): a pointer whose locks child is gone is marked for deletion; readers
     // treat it as absent.
-    pointer.marked_for_deletion =
-        m_input.era >= LayoutEra::v1_15_to_1_20 && walked.node.stat.num_children == 0;
+    pointer.marked_for_deletion = m_input.era >= HaEra::v1_15 && walked.node.stat.num_children == 0;
     return pointer;
   }
 
@@ -489,7 +488,7 @@ private:
     if (!unknown_paths.contains(std::string(zk_parent(node.path)))) {
       add(Severity::info, FindingKind::unknown_znode, c.job_id, node.path,
           fmt::format("not part of the Flink {} layout; listed raw ({} bytes, {} children)",
-                      to_string(m_input.era), node.node.stat.data_length,
+                      layout_label(m_input.era), node.node.stat.data_length,
                       node.node.stat.num_children));
     }
     // A pointer where this era keeps none (e.g. /jobgraphs left by 1.x under a 2.x cluster):
@@ -714,7 +713,7 @@ private:
   std::string remains_of(const JobRecord& record) const {
     std::vector<std::string> parts;
     if (record.job_graph) {
-      parts.emplace_back(m_input.era == LayoutEra::v2 ? "execution plan" : "job graph");
+      parts.emplace_back(m_input.era == HaEra::v2_0 ? "execution plan" : "job graph");
     }
     if (!record.checkpoints.empty()) {
       parts.push_back(fmt::format("{} checkpoints", record.checkpoints.size()));
@@ -740,7 +739,7 @@ private:
                       storage_side.error));
     }
     const auto& jrs = m_inv.job_result_store;
-    if (!jrs.available && m_input.era >= LayoutEra::v1_15_to_1_20) {
+    if (!jrs.available && m_input.era >= HaEra::v1_15) {
       add(Severity::warning, FindingKind::storage_unavailable, {}, jrs.uri,
           fmt::format("JobResultStore not inspected: {}",
                       jrs.error.empty() ? std::string("not configured") : jrs.error));
@@ -785,7 +784,7 @@ private:
     for (const auto& pointer : m_inv.stray_pointers) {
       add(Severity::warning, FindingKind::stray_pointer, pointer.job_id, pointer.znode,
           fmt::format("a state-handle pointer to {} where the Flink {} layout keeps none",
-                      pointer.pointer->path, to_string(m_input.era)));
+                      pointer.pointer->path, layout_label(m_input.era)));
       report_pointer(pointer);
     }
     for (const auto& file : m_inv.storage.files) {
@@ -823,25 +822,9 @@ private:
 
 } // namespace
 
-std::string_view to_string(LayoutEra era) {
-  switch (era) {
-  case LayoutEra::v1_0_to_1_2:
-    return "1.0-1.2";
-  case LayoutEra::v1_3_to_1_13:
-    return "1.3-1.13";
-  case LayoutEra::v1_14:
-    return "1.14";
-  case LayoutEra::v1_15_to_1_20:
-    return "1.15-1.20";
-  case LayoutEra::v2:
-    return "2.x";
-  }
-  return "?";
-}
-
-ZnodePaths default_znode_paths(LayoutEra era) {
+ZnodePaths default_znode_paths(HaEra era) {
   ZnodePaths paths;
-  paths.job_graphs = era == LayoutEra::v2 ? "/execution-plans" : "/jobgraphs";
+  paths.job_graphs = era == HaEra::v2_0 ? "/execution-plans" : "/jobgraphs";
   paths.checkpoints = "/checkpoints";
   paths.checkpoint_counter = "/checkpoint-counter";
   paths.running_registry = "/running_job_registry";

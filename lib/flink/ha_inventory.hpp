@@ -13,6 +13,7 @@
 //    clean in the JobResultStore, pointer nodes marked for deletion, other cluster-ids next to
 //    this one.
 
+#include "flink/ha_layout.hpp"
 #include "flink/job_result_store.hpp"
 #include "flink/state_handle.hpp"
 #include "flink/zk_tree.hpp"
@@ -28,16 +29,9 @@
 
 namespace flinkha::flink {
 
-// ZooKeeper layout eras (reference §1.2 A–G).
-enum class LayoutEra {
-  v1_0_to_1_2,   // A/B: no locks, unpadded checkpoint names, one /leader node
-  v1_3_to_1_13,  // C: ephemeral lock children, /leaderlatch/<suffix>, /running_job_registry
-  v1_14,         // D: /jobs/<jobid>/{checkpoints,checkpoint_id_counter,leader}
-  v1_15_to_1_20, // E/F: locks/<uuid>, one /leader/latch, marked-for-deletion, JobResultStore
-  v2,            // G: /execution-plans, submittedExecutionPlan files
-};
-
-std::string_view to_string(LayoutEra era); // "1.0-1.2", "1.3-1.13", "1.14", "1.15-1.20", "2.x"
+// The layout eras are flink::HaEra (flink/ha_layout.hpp; reference §1.2 A–G): 1.0-1.2 no locks,
+// 1.3-1.13 ephemeral lock children, 1.14 /jobs/<jobid>/…, 1.15-1.20 locks/<uuid> and the
+// JobResultStore, 2.x /execution-plans.
 
 // Znode sub-paths below {ns}, each starting with '/'. Up to 1.13 most are configurable
 // (high-availability.zookeeper.path.*); default_znode_paths gives Flink's defaults.
@@ -50,17 +44,17 @@ struct ZnodePaths {
   std::string latch;              // ≤1.13 …path.latch "/leaderlatch"; 1.14+ below leader
 };
 
-ZnodePaths default_znode_paths(LayoutEra era);
+ZnodePaths default_znode_paths(HaEra era);
 
 // What the builder reads. The storage pointers may be null: the storage side is then reported
 // as unavailable with the given reason (e.g. "scheme hdfs:// is not supported yet …") and the
 // ZooKeeper side is still inventoried.
 struct InventoryInput {
-  LayoutEra era = LayoutEra::v1_15_to_1_20;
+  HaEra era = HaEra::v1_15;
   std::string zk_namespace; // {ns}, e.g. "/flink/default"
   std::string zk_root;      // high-availability.zookeeper.path.root; "" = do not look for siblings
   std::string cluster_id;   // as configured, e.g. "/default"
-  ZnodePaths paths = default_znode_paths(LayoutEra::v1_15_to_1_20);
+  ZnodePaths paths = default_znode_paths(HaEra::v1_15);
 
   std::string cluster_storage_uri; // {storageDir}/{cluster-id} as Flink renders it ("file:/x/y")
   storage::HaStorage* cluster_storage = nullptr;
@@ -212,7 +206,7 @@ struct JobResultStoreSide {
 };
 
 struct HaInventory {
-  LayoutEra era = LayoutEra::v1_15_to_1_20;
+  HaEra era = HaEra::v1_15;
   std::string zk_namespace;
   std::string zk_root;
   std::string cluster_id;

@@ -51,11 +51,15 @@ std::string_view layout_label(HaEra era) {
   case HaEra::v1_14:
     return "1.14";
   case HaEra::v1_15:
-    return "1.15+";
+    return "1.15-1.20";
   case HaEra::v2_0:
     return "2.x";
   }
   return "unknown";
+}
+
+std::string_view legacy_leader_layout_label(HaEra era) {
+  return era == HaEra::v1_15 ? "1.15+" : layout_label(era);
 }
 
 HaEra era_of(const config::FlinkVersion& version) {

@@ -24,8 +24,12 @@ namespace flinkha::flink {
 
 enum class HaEra { v1_0, v1_3, v1_14, v1_15, v2_0 };
 
-// "1.0-1.2", "1.3-1.13", "1.14", "1.15+", "2.x" (the `layout` of `leader show -o json`).
+// The one vocabulary for an era, the `layout` of every JSON output (`leader show`, `inspect`,
+// `cleanup`): "1.0-1.2", "1.3-1.13", "1.14", "1.15-1.20", "2.x".
 std::string_view layout_label(HaEra era);
+// The label `leader show` printed before the vocabularies were merged ("1.15+" for v1_15, else
+// as layout_label), kept as `leader show`'s "layout_compat" field for one release (CHANGELOG.md).
+std::string_view legacy_leader_layout_label(HaEra era);
 HaEra era_of(const config::FlinkVersion& version);
 
 struct LayoutOptions {

@@ -138,7 +138,10 @@ class Watch:
 
 def run_version(version, home):
     label = f"[{version}]"
-    expected_layout = "2.x" if version.startswith("2.") else "1.15+"
+    # One vocabulary with inspect since the vocabularies were merged (CHANGELOG.md); the old
+    # value stays readable as "layout_compat" for one release.
+    expected_layout = "2.x" if version.startswith("2.") else "1.15-1.20"
+    expected_compat = "2.x" if version.startswith("2.") else "1.15+"
     with harness.TestDir(f"leaders-{version}") as td, harness.ProcessRegistry() as procs:
         try:
             cluster = fc.start_cluster(td.path, home, procs, jobmanagers=2)
@@ -152,8 +155,18 @@ def run_version(version, home):
                 td.failed = True
                 return
             harness.check(f"{label} layout {expected_layout}", data["layout"] == expected_layout,
-                          data["layout"])
+                  data["layout"])
+            harness.check(f"{label} layout_compat {expected_compat}",
+                  data.get("layout_compat") == expected_compat, data.get("layout_compat"))
             harness.check(f"{label} namespace", data["namespace"] == cluster.namespace, data["namespace"])
+            ir = flinkha(cluster, "-o", "json", "inspect", "--zk-timeout", "5000")
+            try:
+                inspected = json.loads(ir.stdout)
+            except json.JSONDecodeError:
+                inspected = None
+            harness.check(f"{label} inspect -o json names the layout as leader show does",
+                  inspected is not None and inspected.get("layout") == data["layout"],
+                  ir.describe())
             leaders = leaders_by_component(data)
             harness.check(f"{label} every component consistent",
                           all(leaders.get(c, {}).get("consistent") for c in COMPONENTS), data["leaders"])

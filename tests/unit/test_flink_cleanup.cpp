@@ -27,15 +27,18 @@ HaInventory inventory_of(HaFixtureTree& tree, std::int64_t now = HaFixtureTree::
 }
 
 CleanupRequest dirty_jobs(std::vector<std::string> ids = {}) {
-  return CleanupRequest{DirtyJobsRequest{std::move(ids)}, false, Force::no, DeleteOnCommit::yes};
+  return CleanupRequest{
+      DirtyJobsRequest{std::move(ids)}, false, Force::no, DeleteOnCommit::yes, {}, false};
 }
 
 CleanupRequest orphans(std::int64_t min_age_ms) {
-  return CleanupRequest{OrphansRequest{min_age_ms}, false, Force::no, DeleteOnCommit::yes};
+  return CleanupRequest{OrphansRequest{min_age_ms}, false, Force::no,
+                        DeleteOnCommit::yes,        {},    false};
 }
 
 CleanupRequest cluster(std::string confirm) {
-  return CleanupRequest{ClusterRequest{std::move(confirm)}, false, Force::no, DeleteOnCommit::yes};
+  return CleanupRequest{
+      ClusterRequest{std::move(confirm)}, false, Force::no, DeleteOnCommit::yes, {}, false};
 }
 
 CleanupPlan plan_of(const HaInventory& inventory, const CleanupRequest& request) {
@@ -107,12 +110,12 @@ void no_crash(HaFixtureTree& tree) {
   tree.jrs().set_mutation_hook({});
 }
 
-std::vector<std::string> expected_dirty_plan(HaFixtureTree& tree, LayoutEra era) {
+std::vector<std::string> expected_dirty_plan(HaFixtureTree& tree, HaEra era) {
   const std::string j(kJob);
   const std::string lock(kLock);
-  const std::string graph_root = era == LayoutEra::v2 ? "/execution-plans/" : "/jobgraphs/";
+  const std::string graph_root = era == HaEra::v2_0 ? "/execution-plans/" : "/jobgraphs/";
   const std::string graph_file =
-      era == LayoutEra::v2 ? "submittedExecutionPlan000000000001" : "submittedJobGraph000000000001";
+      era == HaEra::v2_0 ? "submittedExecutionPlan000000000001" : "submittedJobGraph000000000001";
   const std::string cp1 = tree.checkpoint_znode(j, 1);
   const std::string cp2 = tree.checkpoint_znode(j, 2);
   return {
@@ -143,8 +146,8 @@ std::vector<std::string> expected_dirty_plan(HaFixtureTree& tree, LayoutEra era)
 } // namespace
 
 TEST_CASE("cleanup: the exact dirty-job plan per era, and its execution") {
-  for (const auto era : {LayoutEra::v1_15_to_1_20, LayoutEra::v2}) {
-    CAPTURE(to_string(era));
+  for (const auto era : {HaEra::v1_15, HaEra::v2_0}) {
+    CAPTURE(layout_label(era));
     HaFixtureTree tree(era);
     tree.add_dirty_job(kJob, 2);
     // A running job next to it: never touched.
@@ -169,8 +172,8 @@ TEST_CASE("cleanup: the exact dirty-job plan per era, and its execution") {
       CHECK(path.find(kJob) == std::string::npos);
     }
     CHECK(tree.zk().paths().size() < before_other);
-    CHECK(tree.zk().has(tree.at((era == LayoutEra::v2 ? "/execution-plans/" : "/jobgraphs/") +
-                                std::string(kOther))));
+    CHECK(tree.zk().has(
+        tree.at((era == HaEra::v2_0 ? "/execution-plans/" : "/jobgraphs/") + std::string(kOther))));
     CHECK(dangling_pointers(tree).empty());
     CHECK_FALSE(inventory_of(tree).needs_attention());
 
@@ -180,7 +183,7 @@ TEST_CASE("cleanup: the exact dirty-job plan per era, and its execution") {
 }
 
 TEST_CASE("cleanup: delete-on-commit false renames the entry") {
-  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  HaFixtureTree tree(HaEra::v1_15);
   tree.add_dirty_job(kJob, 1);
   auto request = dirty_jobs({std::string(kJob)});
   request.delete_on_commit = DeleteOnCommit::no;
@@ -191,7 +194,7 @@ TEST_CASE("cleanup: delete-on-commit false renames the entry") {
 }
 
 TEST_CASE("cleanup: refusals") {
-  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  HaFixtureTree tree(HaEra::v1_15);
   tree.add_dirty_job(kJob, 1);
   tree.add_job_graph(kOther);
   const HaInventory inventory = inventory_of(tree);
@@ -201,8 +204,20 @@ TEST_CASE("cleanup: refusals") {
   auto refused = plan_cleanup(inventory, live);
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error().message.find("live leader") != std::string::npos);
+  // A dry run (plan_only) gets the plan, with the refusal a real run would make noted.
+  live.live_leader_description = "dispatcher at pekko://x";
+  auto refused_named = plan_cleanup(inventory, live);
+  REQUIRE_FALSE(refused_named.has_value());
+  CHECK(refused_named.error().message.find("dispatcher at pekko://x") != std::string::npos);
+  live.plan_only = true;
+  auto planned = plan_cleanup(inventory, live);
+  REQUIRE(planned.has_value());
+  CHECK(planned->refused.find("live leader") != std::string::npos);
+  CHECK_FALSE(planned->steps.empty());
+  live.plan_only = false;
   live.force = Force::yes;
   CHECK(plan_cleanup(inventory, live).has_value());
+  CHECK(plan_cleanup(inventory, live)->refused.empty());
 
   auto not_dirty = plan_cleanup(inventory, dirty_jobs({std::string(kOther)}));
   REQUIRE_FALSE(not_dirty.has_value());
@@ -252,7 +267,7 @@ TEST_CASE("cleanup: every target must be inside its scope") {
 }
 
 TEST_CASE("cleanup: orphans respect the minimum age") {
-  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  HaFixtureTree tree(HaEra::v1_15);
   const std::int64_t hour = HaFixtureTree::kHour;
   const std::int64_t now = HaFixtureTree::kNow;
   tree.add_job_graph(kOther); // a running job: its file is referenced
@@ -298,7 +313,7 @@ TEST_CASE("cleanup: orphans respect the minimum age") {
 }
 
 TEST_CASE("cleanup: cluster cleanup removes everything, namespace last") {
-  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  HaFixtureTree tree(HaEra::v1_15);
   tree.add_dirty_job(kJob, 2);
   tree.add_job_graph(kOther);
   tree.add_leaders(kOther);
@@ -326,8 +341,8 @@ TEST_CASE("cleanup: cluster cleanup removes everything, namespace last") {
 
 TEST_CASE("cleanup: a crash before any mutation, then a rerun, finishes; never a dangling "
           "pointer") {
-  for (const auto era : {LayoutEra::v1_15_to_1_20, LayoutEra::v2}) {
-    CAPTURE(to_string(era));
+  for (const auto era : {HaEra::v1_15, HaEra::v2_0}) {
+    CAPTURE(layout_label(era));
     std::size_t length = 0;
     {
       HaFixtureTree tree(era);
@@ -371,7 +386,7 @@ TEST_CASE("cleanup: 3000 checkpoints, crashes sampled across the plan") {
   constexpr int kCheckpoints = 3000;
   std::size_t length = 0;
   {
-    HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+    HaFixtureTree tree(HaEra::v1_15);
     tree.add_dirty_job(kJob, kCheckpoints);
     const CleanupPlan plan = plan_of(inventory_of(tree), dirty_jobs());
     length = plan.steps.size();
@@ -385,7 +400,7 @@ TEST_CASE("cleanup: 3000 checkpoints, crashes sampled across the plan") {
   for (const std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{500}, std::size_t{769},
                               std::size_t{770}, std::size_t{4321}, length - 1, length}) {
     CAPTURE(n);
-    HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+    HaFixtureTree tree(HaEra::v1_15);
     tree.add_dirty_job(kJob, kCheckpoints);
     CrashAt crash{n, 0, &tree, /*check_invariant=*/false};
     crash.install();

@@ -44,8 +44,8 @@ ZnodeRole role_of(const HaInventory& inventory, const std::string& path) {
 } // namespace
 
 TEST_CASE("ha_inventory: a running 1.15+ / 2.x job is decoded and needs no attention") {
-  for (const auto era : {LayoutEra::v1_15_to_1_20, LayoutEra::v2}) {
-    CAPTURE(to_string(era));
+  for (const auto era : {HaEra::v1_15, HaEra::v2_0}) {
+    CAPTURE(layout_label(era));
     HaFixtureTree tree(era);
     const std::string job(kJob);
     tree.add_job_graph(job);
@@ -61,12 +61,12 @@ TEST_CASE("ha_inventory: a running 1.15+ / 2.x job is decoded and needs no atten
     REQUIRE(inventory.jobs.size() == 1);
     const JobRecord& record = inventory.jobs.at(job);
     REQUIRE(record.job_graph.has_value());
-    const std::string root = era == LayoutEra::v2 ? "/execution-plans/" : "/jobgraphs/";
+    const std::string root = era == HaEra::v2_0 ? "/execution-plans/" : "/jobgraphs/";
     CHECK(record.job_graph->znode == tree.at(root + job));
     REQUIRE(record.job_graph->pointer.has_value());
     CHECK(record.job_graph->file_status == FileStatus::present);
-    CHECK(record.job_graph->file.starts_with(era == LayoutEra::v2 ? "submittedExecutionPlan"
-                                                                  : "submittedJobGraph"));
+    CHECK(record.job_graph->file.starts_with(era == HaEra::v2_0 ? "submittedExecutionPlan"
+                                                                : "submittedJobGraph"));
     CHECK(record.job_graph->file_size == record.job_graph->pointer->state_size);
     REQUIRE(record.job_graph->locks.size() == 1);
     CHECK(record.job_graph->locks[0].owner == HaFixtureTree::kSession);
@@ -88,7 +88,7 @@ TEST_CASE("ha_inventory: a running 1.15+ / 2.x job is decoded and needs no atten
 }
 
 TEST_CASE("ha_inventory: dangling pointers are critical, orphans carry their age") {
-  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  HaFixtureTree tree(HaEra::v1_15);
   const std::string job(kJob);
   tree.add_job_graph(job);
   tree.add_checkpoint(job, 7);
@@ -113,7 +113,7 @@ TEST_CASE("ha_inventory: dangling pointers are critical, orphans carry their age
 }
 
 TEST_CASE("ha_inventory: dirty entries, clean jobs still in ZooKeeper, marked and empty nodes") {
-  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  HaFixtureTree tree(HaEra::v1_15);
   const std::string job(kJob);
   const std::string other(kOther);
   tree.add_dirty_job(job, 2);
@@ -156,7 +156,7 @@ TEST_CASE("ha_inventory: dirty entries, clean jobs still in ZooKeeper, marked an
 TEST_CASE("ha_inventory: 1.3-1.13 and 1.0-1.2 layouts") {
   const std::string job(kJob);
   {
-    HaFixtureTree tree(LayoutEra::v1_3_to_1_13);
+    HaFixtureTree tree(HaEra::v1_3);
     tree.add_job_graph(job);
     tree.add_checkpoint(job, 42);
     tree.add_counter(job, 43);
@@ -178,7 +178,7 @@ TEST_CASE("ha_inventory: 1.3-1.13 and 1.0-1.2 layouts") {
     CHECK_FALSE(inventory.needs_attention());
   }
   {
-    HaFixtureTree tree(LayoutEra::v1_0_to_1_2);
+    HaFixtureTree tree(HaEra::v1_0);
     tree.add_checkpoint(job, 5);
     const HaInventory inventory = build(tree);
     REQUIRE(inventory.jobs.at(job).checkpoints.size() == 1);
@@ -186,7 +186,7 @@ TEST_CASE("ha_inventory: 1.3-1.13 and 1.0-1.2 layouts") {
     CHECK(inventory.jobs.at(job).checkpoints[0].znode == tree.at("/checkpoints/") + job + "/5");
   }
   {
-    HaFixtureTree tree(LayoutEra::v1_14);
+    HaFixtureTree tree(HaEra::v1_14);
     tree.add_checkpoint(job, 9);
     tree.zk().put(tree.at("/jobs/") + job + "/leader/latch/_c_x-latch-0000000000", "",
                   HaFixtureTree::kSession);
@@ -197,7 +197,7 @@ TEST_CASE("ha_inventory: 1.3-1.13 and 1.0-1.2 layouts") {
 }
 
 TEST_CASE("ha_inventory: a 1.x job graph left under a 2.x cluster keeps its file referenced") {
-  HaFixtureTree tree(LayoutEra::v2);
+  HaFixtureTree tree(HaEra::v2_0);
   const std::string job(kJob);
   tree.add_pointer(tree.at("/jobgraphs/") + job, "submittedJobGraph");
   const HaInventory inventory = build(tree);
@@ -206,7 +206,7 @@ TEST_CASE("ha_inventory: a 1.x job graph left under a 2.x cluster keeps its file
 }
 
 TEST_CASE("ha_inventory: storage unavailable, pointers outside, siblings") {
-  HaFixtureTree tree(LayoutEra::v1_15_to_1_20);
+  HaFixtureTree tree(HaEra::v1_15);
   const std::string job(kJob);
   tree.add_job_graph(job);
   tree.zk().put(tree.at("/jobgraphs/") + std::string(kOther),
@@ -242,7 +242,7 @@ TEST_CASE("ha_inventory: storage unavailable, pointers outside, siblings") {
 }
 
 TEST_CASE("ha_inventory: a namespace that does not exist is empty") {
-  HaFixtureTree tree(LayoutEra::v1_15_to_1_20, "/flink/nothing-here");
+  HaFixtureTree tree(HaEra::v1_15, "/flink/nothing-here");
   auto inventory = build_ha_inventory(tree.zk(), tree.input());
   REQUIRE(inventory.has_value());
   CHECK_FALSE(inventory->namespace_exists);

@@ -16,8 +16,16 @@ TEST_CASE("ha_layout: era per Flink version") {
   CHECK(flink::era_of(FlinkVersion{1, 15}) == HaEra::v1_15);
   CHECK(flink::era_of(FlinkVersion{1, 20}) == HaEra::v1_15);
   CHECK(flink::era_of(FlinkVersion{2, 3}) == HaEra::v2_0);
-  CHECK(flink::layout_label(HaEra::v1_15) == "1.15+");
+  // One vocabulary for every JSON "layout" (inspect's); leader show's old "1.15+" stays
+  // readable for one release as its "layout_compat" field.
+  CHECK(flink::layout_label(HaEra::v1_15) == "1.15-1.20");
+  CHECK(flink::legacy_leader_layout_label(HaEra::v1_15) == "1.15+");
   CHECK(flink::layout_label(HaEra::v1_3) == "1.3-1.13");
+  CHECK(flink::legacy_leader_layout_label(HaEra::v1_3) == "1.3-1.13");
+  CHECK(flink::layout_label(HaEra::v1_0) == "1.0-1.2");
+  CHECK(flink::layout_label(HaEra::v1_14) == "1.14");
+  CHECK(flink::layout_label(HaEra::v2_0) == "2.x");
+  CHECK(flink::legacy_leader_layout_label(HaEra::v2_0) == "2.x");
 }
 
 TEST_CASE("ha_layout: paths per era (flink-ha-format.md §1.2)") {
