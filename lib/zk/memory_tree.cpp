@@ -1,13 +1,10 @@
 #include "zk/memory_tree.hpp"
 
+#include <iterator>
+
 namespace flinkha::zk {
 
 namespace {
-
-std::string parent_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
 
 bool is_child(const std::string& parent, const std::string& candidate) {
   const std::string prefix = parent == "/" ? "/" : parent + "/";
@@ -18,8 +15,8 @@ bool is_child(const std::string& parent, const std::string& candidate) {
 } // namespace
 
 void MemoryTree::put(const std::string& path, std::string data, Stat stat) {
-  for (auto parent = parent_of(path); parent != "/"; parent = parent_of(parent)) {
-    m_nodes.try_emplace(parent);
+  for (auto parent = parent_path(path); parent != "/"; parent = parent_path(parent)) {
+    m_nodes.try_emplace(std::string(parent));
   }
   stat.data_length = static_cast<std::int32_t>(data.size());
   m_nodes[path] = Node{std::move(data), false, stat};
@@ -30,16 +27,18 @@ void MemoryTree::put_null(const std::string& path, Stat stat) {
   m_nodes[path].null_data = true;
 }
 
-bool MemoryTree::remove(const std::string& path) {
-  if (m_nodes.erase(path) == 0) {
-    return false;
+ZkResult<void> MemoryTree::remove(const std::string& path) {
+  const auto it = m_nodes.find(path);
+  if (it == m_nodes.end()) {
+    return zk_fail(ZkCode::no_node, path, "node does not exist");
   }
-  const std::string prefix = path + "/";
-  for (auto it = m_nodes.lower_bound(prefix);
-       it != m_nodes.end() && it->first.starts_with(prefix);) {
-    it = m_nodes.erase(it);
+  // Children sort right after their parent ("/a" < "/a/..."), so one look at the next key decides.
+  const auto next = std::next(it);
+  if (next != m_nodes.end() && next->first.starts_with(path + "/")) {
+    return zk_fail(ZkCode::not_empty, path, "node has children");
   }
-  return true;
+  m_nodes.erase(it);
+  return {};
 }
 
 ZkResult<Node> MemoryTree::get(const std::string& path) {

@@ -17,8 +17,9 @@ public:
   void put(const std::string& path, std::string data, Stat stat = {});
   // A node whose data is null (as Flink 1.15+ writes "no leader").
   void put_null(const std::string& path, Stat stat = {});
-  // Removes a node and everything below it; false when it did not exist.
-  bool remove(const std::string& path);
+  // Removes one node as ZooKeeper's delete does: never recursive, so a node with children fails
+  // with ZNOTEMPTY and a missing node with ZNONODE.
+  ZkResult<void> remove(const std::string& path);
 
   ZkResult<Node> get(const std::string& path) override;
   ZkResult<std::vector<std::string>> children(const std::string& path) override;

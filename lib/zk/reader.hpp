@@ -6,6 +6,7 @@
 // as Flink leader resolution, takes a ZkReader& and stays a pure function of the tree.
 
 #include "util/result.hpp"
+#include "zk/path.hpp" // join_path, for the readers' users
 
 #include <cstdint>
 #include <expected>
@@ -100,8 +101,5 @@ public:
   virtual std::vector<ZkResult<std::vector<std::string>>>
   children_many(const std::vector<std::string>& paths);
 };
-
-// Joins a parent and a child name: ("/", "a") → "/a", ("/a", "b") → "/a/b".
-std::string join_path(std::string_view parent, std::string_view child);
 
 } // namespace flinkha::zk
