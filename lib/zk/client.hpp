@@ -14,7 +14,8 @@
 //  - writes for the HA cleanup: remove (zoo_delete), remove_many pipelined with zoo_adelete in the
 //    given order (ZooKeeper applies one session's requests in order, so children listed before
 //    their parent are gone before it), create (zoo_acreate; tests and benches seed trees).
-// The C client's own log goes nowhere unless ClientSettings::log_to_stderr; never to stdout.
+// The C client's own log goes nowhere unless ClientSettings::c_client_log (-vv); then each line
+// reaches stderr prefixed "flinkha: zookeeper: " as flinkha's other diagnostics; never stdout.
 // No SASL/Kerberos and no TLS: Debian builds the C client without them (client_settings.hpp
 // explains how a cluster config asking for them is reported).
 
@@ -42,7 +43,7 @@ struct ClientSettings {
   int max_retry_wait_ms = 60'000;         // cap of one sleep
   std::optional<std::string> digest_auth; // "user:password"
   int max_in_flight = 256;
-  bool log_to_stderr = false; // the C client's INFO log, for --verbose
+  bool c_client_log = false; // the C client's INFO log on stderr, for -vv (not -v: a dozen lines)
 };
 
 enum class WatchEventType { created, deleted, changed, child, session, not_watching };
