@@ -156,8 +156,9 @@ Stat convert(const ::Stat* stat) {
   if (stat == nullptr) {
     return {};
   }
-  return Stat{stat->czxid,   stat->mzxid,          stat->ctime,      stat->mtime,
-              stat->version, stat->ephemeralOwner, stat->dataLength, stat->numChildren};
+  return Stat{stat->czxid,    stat->mzxid,          stat->ctime,      stat->mtime,
+              stat->version,  stat->ephemeralOwner, stat->dataLength, stat->numChildren,
+              stat->cversion, stat->pzxid};
 }
 
 ZkError error_of(const ZkClient::State& state, int rc, const std::string& path) {

@@ -72,7 +72,7 @@ private:
   std::deque<WatchEvent> m_events;
 };
 
-class ZkClient final : public ZkReader {
+class ZkClient final : public ZkStore {
 public:
   struct State; // shared with the C client's threads (defined in client.cpp)
 
@@ -93,17 +93,17 @@ public:
 
   // Deletes one node; version -1 matches any. Errors name the path: ZNONODE, ZNOTEMPTY,
   // ZBADVERSION, ZNOAUTH, connection errors after the retries.
-  ZkResult<void> remove(const std::string& path, int version = -1);
+  ZkResult<void> remove(const std::string& path, int version = -1) override;
   // Deletes every path in the given order, at most max_in_flight requests outstanding. A missing
   // node counts as deleted (deleting is idempotent). After connection loss the failed deletions
   // and everything after them are sent again, in order. The error is the first failure; nodes
   // before it are gone, later ones may be.
-  ZkResult<void> remove_many(const std::vector<std::string>& paths);
+  ZkResult<void> remove_many(const std::vector<std::string>& paths) override;
   // Creates persistent nodes with their data, pipelined, in the given order (parents first).
   // An existing node is an error (ZNODEEXISTS) unless `exists_ok`.
-  enum class ExistsOk { yes, no };
+  using ExistsOk = zk::ExistsOk;
   ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
-                             ExistsOk exists_ok = ExistsOk::no);
+                             ExistsOk exists_ok = ExistsOk::no) override;
 
   // The same reads, each arming a one-shot watch whose event lands in events().
   ZkResult<Node> get_watched(const std::string& path);

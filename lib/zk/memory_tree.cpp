@@ -27,10 +27,20 @@ void MemoryTree::put_null(const std::string& path, Stat stat) {
   m_nodes[path].null_data = true;
 }
 
-ZkResult<void> MemoryTree::remove(const std::string& path) {
+void MemoryTree::touch_children_of(std::string_view parent) {
+  ++m_zxid;
+  Stat& stat = parent == "/" ? m_root : m_nodes[std::string(parent)].stat;
+  ++stat.cversion;
+  stat.pzxid = m_zxid;
+}
+
+ZkResult<void> MemoryTree::remove(const std::string& path, int version) {
   const auto it = m_nodes.find(path);
   if (it == m_nodes.end()) {
     return zk_fail(ZkCode::no_node, path, "node does not exist");
+  }
+  if (version != -1 && version != it->second.stat.version) {
+    return zk_fail(ZkCode::bad_version, path, "version changed");
   }
   // Children sort right after their parent ("/a" < "/a/..."), so one look at the next key decides.
   const auto next = std::next(it);
@@ -38,12 +48,48 @@ ZkResult<void> MemoryTree::remove(const std::string& path) {
     return zk_fail(ZkCode::not_empty, path, "node has children");
   }
   m_nodes.erase(it);
+  touch_children_of(parent_path(path));
+  return {};
+}
+
+ZkResult<void> MemoryTree::remove_many(const std::vector<std::string>& paths) {
+  for (const auto& path : paths) {
+    if (auto removed = remove(path); !removed && removed.error().code != ZkCode::no_node) {
+      return removed;
+    }
+  }
+  return {};
+}
+
+ZkResult<void>
+MemoryTree::create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
+                        ExistsOk exists_ok) {
+  for (const auto& [path, data] : nodes) {
+    if (path == "/" || m_nodes.contains(path)) {
+      if (exists_ok == ExistsOk::yes) {
+        continue;
+      }
+      return zk_fail(ZkCode::node_exists, path, "node already exists");
+    }
+    const auto parent = parent_path(path);
+    if (parent != "/" && !m_nodes.contains(std::string(parent))) {
+      return zk_fail(ZkCode::no_node, path, "parent node does not exist");
+    }
+    touch_children_of(parent);
+    Node node;
+    node.data = data;
+    node.stat.czxid = m_zxid;
+    node.stat.mzxid = m_zxid;
+    node.stat.pzxid = m_zxid;
+    node.stat.data_length = static_cast<std::int32_t>(data.size());
+    m_nodes.emplace(path, std::move(node));
+  }
   return {};
 }
 
 ZkResult<Node> MemoryTree::get(const std::string& path) {
   if (path == "/") {
-    return Node{};
+    return Node{{}, false, m_root};
   }
   const auto it = m_nodes.find(path);
   if (it == m_nodes.end()) {

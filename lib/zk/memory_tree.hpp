@@ -1,7 +1,9 @@
 #pragma once
 // An in-memory znode tree behind the ZkReader interface: unit tests build Flink's HA layout from
 // captured fixtures (data bytes and Stat as a real ZooKeeper returned them) and run the same
-// resolution code the CLI runs against a live quorum. Not a ZooKeeper: no sessions, no watches.
+// resolution code the CLI runs against a live quorum. Writes follow ZooKeeper's rules (delete is
+// never recursive, versions are checked, each child created or deleted bumps the parent's
+// cversion); tests/unit/test_zk_contract.cpp holds it to them. No sessions, no watches.
 
 #include "zk/reader.hpp"
 
@@ -11,7 +13,7 @@
 
 namespace flinkha::zk {
 
-class MemoryTree final : public ZkReader {
+class MemoryTree final : public ZkStore {
 public:
   // Adds (or replaces) a node and creates missing parents with empty data; "/" always exists.
   void put(const std::string& path, std::string data, Stat stat = {});
@@ -19,14 +21,22 @@ public:
   void put_null(const std::string& path, Stat stat = {});
   // Removes one node as ZooKeeper's delete does: never recursive, so a node with children fails
   // with ZNOTEMPTY and a missing node with ZNONODE.
-  ZkResult<void> remove(const std::string& path);
+  ZkResult<void> remove(const std::string& path, int version = -1) override;
+  ZkResult<void> remove_many(const std::vector<std::string>& paths) override;
+  // Persistent nodes; data version 0, czxid/mzxid from a counter as the server's zxid.
+  ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
+                             ExistsOk exists_ok = ExistsOk::no) override;
 
   ZkResult<Node> get(const std::string& path) override;
   ZkResult<std::vector<std::string>> children(const std::string& path) override;
   ZkResult<std::optional<Stat>> exists(const std::string& path) override;
 
 private:
+  void touch_children_of(std::string_view parent);
+
   std::map<std::string, Node> m_nodes;
+  Stat m_root; // "/": only its cversion and pzxid change
+  std::int64_t m_zxid = 0;
 };
 
 } // namespace flinkha::zk

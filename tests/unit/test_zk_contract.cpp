@@ -1,0 +1,39 @@
+// The ZooKeeper contract (zk_contract_cases.hpp) on the in-memory fake. The same cases are meant
+// to run against a real ZooKeeper server in the integration label (not wired yet).
+
+#include "zk/memory_tree.hpp"
+#include "zk_contract_cases.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace flinkha;
+
+TEST_CASE("zk_contract: create, get, children, exists (fake)") {
+  zk::MemoryTree zk;
+  zk::contract::create_get_children_exists(zk, "/contract");
+}
+
+TEST_CASE("zk_contract: delete is not recursive (fake)") {
+  zk::MemoryTree zk;
+  zk::contract::delete_is_not_recursive(zk, "/contract");
+}
+
+TEST_CASE("zk_contract: delete checks the version (fake)") {
+  zk::MemoryTree zk;
+  zk::contract::delete_checks_the_version(zk, "/contract");
+}
+
+TEST_CASE("zk_contract: cversion counts child changes (fake)") {
+  zk::MemoryTree zk;
+  zk::contract::cversion_counts_child_changes(zk, "/contract");
+}
+
+TEST_CASE("zk_contract: remove_many is ordered and idempotent (fake)") {
+  zk::MemoryTree zk;
+  zk::contract::remove_many_is_ordered_and_idempotent(zk, "/contract");
+}
+
+TEST_CASE("zk_contract: get_many and children_many keep the order (fake)") {
+  zk::MemoryTree zk;
+  zk::contract::get_many_keeps_the_order(zk, "/contract");
+}
