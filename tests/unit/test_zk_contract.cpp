@@ -1,5 +1,5 @@
-// The ZooKeeper contract (zk_contract_cases.hpp) on the in-memory fake. The same cases are meant
-// to run against a real ZooKeeper server in the integration label (not wired yet).
+// The ZooKeeper contract (zk_contract_cases.hpp) on the in-memory fake. The same cases run on
+// ZkClient against a real ZooKeeper server in the integration label (test_zk_contract.py).
 
 #include "zk/memory_tree.hpp"
 #include "zk_contract_cases.hpp"
