@@ -542,6 +542,26 @@ ZkClient::children_many(const std::vector<std::string>& paths) {
   return out;
 }
 
+ZkResult<std::string> ZkClient::create(const std::string& path, const std::string& data,
+                                       CreateMode mode) {
+  int flags = 0;
+  if (mode == CreateMode::ephemeral || mode == CreateMode::ephemeral_sequential) {
+    flags |= ZOO_EPHEMERAL;
+  }
+  if (mode == CreateMode::persistent_sequential || mode == CreateMode::ephemeral_sequential) {
+    flags |= ZOO_SEQUENCE;
+  }
+  std::string created(path.size() + 16, '\0'); // room for the 10-digit sequence suffix
+  const int rc =
+      zoo_create(m_state->zh, path.c_str(), data.data(), static_cast<int>(data.size()),
+                 &ZOO_OPEN_ACL_UNSAFE, flags, created.data(), static_cast<int>(created.size()));
+  if (rc != ZOK) {
+    return std::unexpected(error_of(*m_state, rc, path));
+  }
+  created.resize(std::strlen(created.c_str()));
+  return created;
+}
+
 ZkResult<void> ZkClient::remove(const std::string& path, int version) {
   std::vector<std::string> paths{path};
   auto slots = run(*m_state, m_settings, Op::remove, false, paths, version);

@@ -101,6 +101,8 @@ public:
   ZkResult<void> remove_many(const std::vector<std::string>& paths) override;
   // Creates persistent nodes with their data, pipelined, in the given order (parents first).
   // An existing node is an error (ZNODEEXISTS) unless `exists_ok`.
+  ZkResult<std::string> create(const std::string& path, const std::string& data,
+                               CreateMode mode) override;
   using ExistsOk = zk::ExistsOk;
   ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
                              ExistsOk exists_ok = ExistsOk::no) override;

@@ -1,5 +1,7 @@
 #include "zk/memory_tree.hpp"
 
+#include <fmt/format.h>
+
 #include <iterator>
 
 namespace flinkha::zk {
@@ -59,6 +61,27 @@ ZkResult<void> MemoryTree::remove_many(const std::vector<std::string>& paths) {
     }
   }
   return {};
+}
+
+ZkResult<std::string> MemoryTree::create(const std::string& path, const std::string& data,
+                                         CreateMode mode) {
+  const auto parent = parent_path(path);
+  if (parent != "/" && !m_nodes.contains(std::string(parent))) {
+    return zk_fail(ZkCode::no_node, path, "parent node does not exist");
+  }
+  std::string name = path;
+  if (mode == CreateMode::persistent_sequential || mode == CreateMode::ephemeral_sequential) {
+    // As the server does: the parent's cversion before this creation, %010d.
+    const Stat& stat = parent == "/" ? m_root : m_nodes[std::string(parent)].stat;
+    name += fmt::format("{:010d}", stat.cversion);
+  }
+  if (auto created = create_many({{name, data}}); !created) {
+    return std::unexpected(created.error());
+  }
+  if (mode == CreateMode::ephemeral || mode == CreateMode::ephemeral_sequential) {
+    m_nodes[name].stat.ephemeral_owner = m_session_id;
+  }
+  return name;
 }
 
 ZkResult<void>

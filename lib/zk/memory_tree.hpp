@@ -24,6 +24,11 @@ public:
   ZkResult<void> remove(const std::string& path, int version = -1) override;
   ZkResult<void> remove_many(const std::vector<std::string>& paths) override;
   // Persistent nodes; data version 0, czxid/mzxid from a counter as the server's zxid.
+  // Ephemeral nodes are owned by session_id() (set it to play another session).
+  ZkResult<std::string> create(const std::string& path, const std::string& data,
+                               CreateMode mode) override;
+  void set_session_id(std::int64_t id) { m_session_id = id; }
+  std::int64_t session_id() const { return m_session_id; }
   ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
                              ExistsOk exists_ok = ExistsOk::no) override;
 
@@ -37,6 +42,7 @@ private:
   std::map<std::string, Node> m_nodes;
   Stat m_root; // "/": only its cversion and pzxid change
   std::int64_t m_zxid = 0;
+  std::int64_t m_session_id = 0x100000000000001;
 };
 
 } // namespace flinkha::zk

@@ -92,6 +92,10 @@ inline std::unexpected<ZkError> zk_fail(ZkCode code, std::string path, std::stri
 // a contract says otherwise (exists: nullopt; remove_many: a missing node counts as deleted).
 enum class ExistsOk { yes, no };
 
+// ZooKeeper's CreateMode: ephemeral nodes belong to the creating session (Stat::ephemeral_owner)
+// and vanish with it; sequential names get the parent's cversion as a 10-digit suffix.
+enum class CreateMode { persistent, ephemeral, persistent_sequential, ephemeral_sequential };
+
 // "0x1000a3f2c4b0001": ZooKeeper's own rendering of session ids (lower-case, no padding).
 std::string format_session_id(std::int64_t session_id);
 
@@ -121,6 +125,10 @@ public:
   virtual ZkResult<void> remove_many(const std::vector<std::string>& paths) = 0;
   // Creates persistent nodes with their data in the given order (parents first). An existing
   // node is ZNODEEXISTS unless `exists_ok`; a missing parent is ZNONODE.
+  // Creates one node, open ACL; returns the created path (with the sequence suffix). Errors:
+  // ZNODEEXISTS, ZNONODE (no parent), ZNOCHILDRENFOREPHEMERALS is not modelled.
+  virtual ZkResult<std::string> create(const std::string& path, const std::string& data,
+                                       CreateMode mode) = 0;
   virtual ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
                                      ExistsOk exists_ok = ExistsOk::no) = 0;
 };

@@ -51,6 +51,10 @@ TEST_CASE("zk_contract: get_many and children_many keep the order (server)") {
   zk::contract::get_many_keeps_the_order(*g_client, fresh_base());
 }
 
+TEST_CASE("zk_contract: sequential names and ephemeral owners (server)") {
+  zk::contract::sequential_and_ephemeral(*g_client, fresh_base(), g_client->session_id());
+}
+
 int main(int argc, char** argv) {
   const char* connect = std::getenv("FLINKHA_ZK_CONNECT");
   if (connect == nullptr || *connect == '\0') {

@@ -37,3 +37,8 @@ TEST_CASE("zk_contract: get_many and children_many keep the order (fake)") {
   zk::MemoryTree zk;
   zk::contract::get_many_keeps_the_order(zk, "/contract");
 }
+
+TEST_CASE("zk_contract: sequential names and ephemeral owners (fake)") {
+  zk::MemoryTree zk;
+  zk::contract::sequential_and_ephemeral(zk, "/contract", zk.session_id());
+}

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,27 @@ inline void get_many_keeps_the_order(ZkStore& zk, const std::string& base) {
   REQUIRE(kids.size() == 2);
   CHECK(kids[0]->empty());
   CHECK(kids[1].error().code == ZkCode::no_node);
+}
+
+// `session_id`: the id of the session `zk` speaks for.
+inline void sequential_and_ephemeral(ZkStore& zk, const std::string& base,
+                                     std::int64_t session_id) {
+  REQUIRE(zk.create_many({{base, ""}, {base + "/other", ""}}).has_value());
+  // The suffix is the parent's cversion (one child created so far), 10 digits.
+  const auto first = zk.create(base + "/latch-", "x", CreateMode::ephemeral_sequential);
+  REQUIRE(first.has_value());
+  CHECK(*first == base + "/latch-0000000001");
+  const auto second = zk.create(base + "/seq-", "", CreateMode::persistent_sequential);
+  REQUIRE(second.has_value());
+  CHECK(*second == base + "/seq-0000000002");
+  CHECK(zk.get(*first)->stat.ephemeral_owner == session_id);
+  CHECK(zk.get(*second)->stat.ephemeral_owner == 0);
+  const auto plain = zk.create(base + "/e", "", CreateMode::ephemeral);
+  REQUIRE(plain.has_value());
+  CHECK(*plain == base + "/e");
+  CHECK(zk.create(base + "/e", "", CreateMode::persistent).error().code == ZkCode::node_exists);
+  CHECK(zk.create(base + "/no/parent", "", CreateMode::persistent).error().code == ZkCode::no_node);
+  CHECK(zk.remove_many({*first, *second, *plain, base + "/other", base}).has_value());
 }
 
 } // namespace flinkha::zk::contract
