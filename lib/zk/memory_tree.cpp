@@ -41,6 +41,9 @@ ZkResult<void> MemoryTree::remove(const std::string& path, int version) {
   if (it == m_nodes.end()) {
     return zk_fail(ZkCode::no_node, path, "node does not exist");
   }
+  if (m_denied.contains(std::string(parent_path(path)))) {
+    return zk_fail(ZkCode::no_auth, path, "not authenticated");
+  }
   if (version != -1 && version != it->second.stat.version) {
     return zk_fail(ZkCode::bad_version, path, "version changed");
   }
@@ -111,6 +114,9 @@ MemoryTree::create_many(const std::vector<std::pair<std::string, std::string>>& 
 }
 
 ZkResult<Node> MemoryTree::get(const std::string& path) {
+  if (m_denied.contains(path)) {
+    return zk_fail(ZkCode::no_auth, path, "not authenticated");
+  }
   if (path == "/") {
     return Node{{}, false, m_root};
   }
@@ -130,6 +136,9 @@ ZkResult<std::vector<std::string>> MemoryTree::children(const std::string& path)
   if (path != "/" && !m_nodes.contains(path)) {
     return zk_fail(ZkCode::no_node, path, "node does not exist");
   }
+  if (m_denied.contains(path)) {
+    return zk_fail(ZkCode::no_auth, path, "not authenticated");
+  }
   std::vector<std::string> out;
   for (const auto& [other, unused] : m_nodes) {
     if (is_child(path, other)) {
@@ -140,7 +149,12 @@ ZkResult<std::vector<std::string>> MemoryTree::children(const std::string& path)
 }
 
 ZkResult<std::optional<Stat>> MemoryTree::exists(const std::string& path) {
+  // ZooKeeper checks no ACL for exists: a denied node still shows its Stat.
+  const bool denied = m_denied.erase(path) > 0;
   auto node = get(path);
+  if (denied) {
+    m_denied.insert(path);
+  }
   if (!node) {
     if (node.error().code == ZkCode::no_node) {
       return std::optional<Stat>{};

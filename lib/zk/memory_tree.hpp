@@ -8,6 +8,7 @@
 #include "zk/reader.hpp"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ public:
   ZkResult<std::string> create(const std::string& path, const std::string& data,
                                CreateMode mode) override;
   void set_session_id(std::int64_t id) { m_session_id = id; }
+  // An ACL this session does not satisfy on `path` (as a digest ACL of another user): reading the
+  // node's data or children, and deleting its children (ZooKeeper checks DELETE on the parent),
+  // fail with ZNOAUTH. Fake-only: the contract test does not cover it on a server yet.
+  void deny(const std::string& path) { m_denied.insert(path); }
   std::int64_t session_id() const { return m_session_id; }
   ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
                              ExistsOk exists_ok = ExistsOk::no) override;
@@ -42,6 +47,7 @@ private:
   std::map<std::string, Node> m_nodes;
   Stat m_root; // "/": only its cversion and pzxid change
   std::int64_t m_zxid = 0;
+  std::set<std::string> m_denied;
   std::int64_t m_session_id = 0x100000000000001;
 };
 

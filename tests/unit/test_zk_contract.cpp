@@ -42,3 +42,15 @@ TEST_CASE("zk_contract: sequential names and ephemeral owners (fake)") {
   zk::MemoryTree zk;
   zk::contract::sequential_and_ephemeral(zk, "/contract", zk.session_id());
 }
+
+TEST_CASE("zk_contract: a node whose ACL the session lacks answers ZNOAUTH (fake only)") {
+  zk::MemoryTree zk;
+  REQUIRE(zk.create_many({{"/secret", ""}, {"/secret/child", ""}}).has_value());
+  zk.deny("/secret");
+  CHECK(zk.get("/secret").error().code == zk::ZkCode::no_auth);
+  CHECK(zk.children("/secret").error().code == zk::ZkCode::no_auth);
+  CHECK(zk.exists("/secret")->has_value()); // exists checks no ACL
+  CHECK(zk.remove("/secret/child").error().code == zk::ZkCode::no_auth);
+  CHECK(zk.get("/secret/child").has_value()); // the child's own ACL is open
+  CHECK(zk.remove_many({"/secret/child"}).error().code == zk::ZkCode::no_auth);
+}
