@@ -16,7 +16,7 @@ struct GlobalOptions {
   std::optional<std::string> flink_home;
   std::optional<std::string> flink_version;
   std::string output = "text"; // "text" | "json" (validated by CLI11)
-  bool verbose = false;
+  int verbose = 0;             // how many -v: 1 more detail, 2 also the ZooKeeper C client's log
   bool no_color = false;
   RemoteFlags remote;
 };

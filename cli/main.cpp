@@ -31,7 +31,8 @@ void add_global_options(CLI::App& app, flinkha::cli::GlobalOptions& options) {
       "Flink version X.Y (default: from lib/flink-dist*.jar, else the newest supported)");
   app.add_option("-o,--output", options.output, "Output format: text (default) or json")
       ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case));
-  app.add_flag("-v,--verbose", options.verbose, "More detail");
+  app.add_flag("-v,--verbose", options.verbose,
+               "More detail; -vv also the ZooKeeper client's own log");
   app.add_flag("--no-color", options.no_color, "No ANSI colours (also: NO_COLOR)");
   flinkha::cli::add_remote_flags(app, options.remote);
 }

@@ -501,7 +501,7 @@ Status check_plan_scope(const CleanupPlan& plan) {
     case StepScope::zookeeper: {
       const bool last = i + 1 == plan.steps.size();
       if (step.action != StepAction::delete_znode || !valid_znode_path(step.target) ||
-          !zk_within(step.target, ns) || (step.target == ns && !last)) {
+          !zk::is_within(step.target, ns) || (step.target == ns && !last)) {
         return outside(ns);
       }
       break;

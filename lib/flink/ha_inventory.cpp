@@ -282,7 +282,7 @@ Result<std::vector<WalkedNode>> walk_namespace(ZkTreeReader& zk, const std::stri
     }
     std::sort(children->names.begin(), children->names.end());
     for (const auto& name : children->names) {
-      pending.push_back(zk_join(path, name));
+      pending.push_back(zk::join_path(path, name));
     }
     ZkNode kept = std::move(**node);
     kept.stat.num_children = static_cast<std::int32_t>(children->names.size());
@@ -485,7 +485,7 @@ private:
                     std::set<std::string>& unknown_paths) {
     unknown_paths.insert(node.path);
     // Only the topmost node of an unknown subtree is a finding.
-    if (!unknown_paths.contains(std::string(zk_parent(node.path)))) {
+    if (!unknown_paths.contains(std::string(zk::parent_path(node.path)))) {
       add(Severity::info, FindingKind::unknown_znode, c.job_id, node.path,
           fmt::format("not part of the Flink {} layout; listed raw ({} bytes, {} children)",
                       layout_label(m_input.era), node.node.stat.data_length,
@@ -634,7 +634,7 @@ private:
   Status find_siblings() {
     const std::string& root = m_input.zk_root;
     const std::string& ns = m_input.zk_namespace;
-    if (!root.empty() && root.starts_with('/') && zk_within(ns, root) && ns != root) {
+    if (!root.empty() && root.starts_with('/') && zk::is_within(ns, root) && ns != root) {
       const auto ours = segments(std::string_view(ns).substr(root == "/" ? 0 : root.size()));
       auto children = m_zk.children(root);
       if (!children) {
@@ -805,7 +805,7 @@ private:
           "not a JobResultStore entry; left alone");
     }
     for (const auto& id : m_inv.zk_sibling_cluster_ids) {
-      add(Severity::info, FindingKind::sibling_cluster_id, {}, zk_join(m_input.zk_root, id),
+      add(Severity::info, FindingKind::sibling_cluster_id, {}, zk::join_path(m_input.zk_root, id),
           "another cluster-id under the same ZooKeeper root");
     }
     for (const auto& id : m_inv.storage_sibling_cluster_ids) {

@@ -2,38 +2,14 @@
 
 namespace flinkha::flink {
 
-std::string zk_join(std::string_view parent, std::string_view child) {
-  std::string joined(parent);
-  if (!joined.ends_with('/')) {
-    joined += '/';
-  }
-  joined += child;
-  return joined;
-}
-
-std::string_view zk_parent(std::string_view path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string_view::npos || slash == 0) {
-    return "/";
-  }
-  return path.substr(0, slash);
-}
-
-bool zk_within(std::string_view path, std::string_view root) {
-  if (root == "/") {
-    return path.starts_with('/');
-  }
-  return path == root ||
-         (path.starts_with(root) && path.size() > root.size() && path[root.size()] == '/');
-}
-
 InMemoryZkTree::InMemoryZkTree() {
   m_nodes.emplace("/", ZkNode{});
 }
 
 void InMemoryZkTree::put(const std::string& path, std::string data, std::int64_t ephemeral_owner,
                          std::int64_t mtime_ms) {
-  for (std::string_view parent = zk_parent(path); parent != "/"; parent = zk_parent(parent)) {
+  for (std::string_view parent = zk::parent_path(path); parent != "/";
+       parent = zk::parent_path(parent)) {
     ZkNode node;
     node.stat.mtime_ms = mtime_ms;
     node.stat.ctime_ms = mtime_ms;

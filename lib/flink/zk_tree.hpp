@@ -4,6 +4,7 @@
 // adapts itself to these interfaces. Paths are absolute znode paths ("/flink/default/jobs").
 
 #include "util/result.hpp"
+#include "zk/path.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -56,15 +57,6 @@ public:
   // before the failing one may already be gone; the error names the failing path.
   virtual Status remove_many(const std::vector<std::string>& paths) = 0;
 };
-
-// "/a/b" + "c" → "/a/b/c"; "/" + "c" → "/c".
-std::string zk_join(std::string_view parent, std::string_view child);
-
-// "/a/b/c" → "/a/b"; "/a" → "/".
-std::string_view zk_parent(std::string_view path);
-
-// True when `path` is `root` or below it (component-wise: "/a/bc" is not below "/a/b").
-bool zk_within(std::string_view path, std::string_view root);
 
 // A whole tree in memory: the test double for both interfaces, with failure injection for the
 // crash tests. The root "/" always exists.

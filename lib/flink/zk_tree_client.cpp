@@ -34,7 +34,7 @@ void ZkTreeClient::prefetch(const std::string& parent, const std::vector<std::st
   std::vector<std::string> paths;
   const auto add = [&](const std::string& from, const std::vector<std::string>& kids) {
     for (const auto& name : kids) {
-      if (auto path = zk_join(from, name); !m_data.contains(path)) {
+      if (auto path = zk::join_path(from, name); !m_data.contains(path)) {
         paths.push_back(std::move(path));
       }
     }
@@ -50,7 +50,7 @@ void ZkTreeClient::prefetch(const std::string& parent, const std::vector<std::st
   auto kids = m_reader.children_many(paths);
   m_round_trips += 2;
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    if (kids[i] && !kids[i]->empty() && zk_within(paths[i], m_walk_root)) {
+    if (kids[i] && !kids[i]->empty() && zk::is_within(paths[i], m_walk_root)) {
       m_frontier.emplace(paths[i], *kids[i]);
     }
     m_data.insert_or_assign(paths[i], std::move(data[i]));
@@ -75,7 +75,7 @@ Result<ZkChildren> ZkTreeClient::children(const std::string& path) {
     }
     return std::unexpected(zk::to_error(names.error()));
   }
-  if (!names->empty() && !m_data.contains(zk_join(path, names->front()))) {
+  if (!names->empty() && !m_data.contains(zk::join_path(path, names->front()))) {
     prefetch(path, *names);
   } else {
     m_frontier.erase(path); // a leaf, or its children came with an earlier round

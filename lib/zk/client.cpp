@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -88,6 +89,8 @@ int backoff_ms(int base_ms, int attempt, int max_wait_ms, double random_draw) {
 
 struct ZkClient::State {
   zhandle_t* zh = nullptr;
+  // Seeded once per client: the retry backoff only needs draws that differ between clients.
+  std::mt19937_64 random{std::random_device{}()};
   mutable std::mutex mutex;
   std::condition_variable changed;
   SessionState session = SessionState::connecting;
@@ -95,6 +98,13 @@ struct ZkClient::State {
 };
 
 namespace {
+
+// One line of the C client's log (already formatted, without the newline), as flinkha's own
+// diagnostics appear on stderr. Called from the C client's threads: one fprintf per line keeps
+// lines whole.
+void c_client_log_line(const char* message) {
+  std::fprintf(stderr, "flinkha: zookeeper: %s\n", message);
+}
 
 SessionState session_state_of(int state) {
   if (state == ZOO_CONNECTED_STATE || state == ZOO_READONLY_STATE) {
@@ -146,8 +156,9 @@ Stat convert(const ::Stat* stat) {
   if (stat == nullptr) {
     return {};
   }
-  return Stat{stat->czxid,   stat->mzxid,          stat->ctime,      stat->mtime,
-              stat->version, stat->ephemeralOwner, stat->dataLength, stat->numChildren};
+  return Stat{stat->czxid,    stat->mzxid,          stat->ctime,      stat->mtime,
+              stat->version,  stat->ephemeralOwner, stat->dataLength, stat->numChildren,
+              stat->cversion, stat->pzxid};
 }
 
 ZkError error_of(const ZkClient::State& state, int rc, const std::string& path) {
@@ -296,7 +307,6 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
     }
     pending[i] = i;
   }
-  std::mt19937_64 random(std::random_device{}());
   std::uniform_real_distribution<double> draw(0.0, 1.0);
   for (int attempt = 0;; ++attempt) {
     Batch batch;
@@ -335,8 +345,8 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
     if (again.empty() || attempt >= settings.max_retry_attempts) {
       return slots;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(
-        backoff_ms(settings.retry_wait_ms, attempt, settings.max_retry_wait_ms, draw(random))));
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms(
+        settings.retry_wait_ms, attempt, settings.max_retry_wait_ms, draw(state.random))));
     pending = std::move(again);
   }
 }
@@ -431,8 +441,7 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
   if (settings.connect_string.empty()) {
     return zk_fail(ZkCode::bad_arguments, "", "no ZooKeeper quorum configured");
   }
-  if (settings.log_to_stderr) {
-    zoo_set_log_stream(stderr);
+  if (settings.c_client_log) {
     zoo_set_debug_level(ZOO_LOG_LEVEL_INFO);
   } else {
     zoo_set_debug_level(static_cast<ZooLogLevel>(0)); // 0 switches the C client's log off
@@ -440,8 +449,10 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
   std::unique_ptr<ZkClient> client(new ZkClient(settings));
   State& state = *client->m_state;
   errno = 0;
-  state.zh = zookeeper_init(settings.connect_string.c_str(), global_watcher,
-                            std::max(settings.session_timeout_ms, 1), nullptr, &state, 0);
+  // zookeeper_init2's callback also receives the lines zookeeper_init itself logs (log_env).
+  state.zh = zookeeper_init2(settings.connect_string.c_str(), global_watcher,
+                             std::max(settings.session_timeout_ms, 1), nullptr, &state, 0,
+                             settings.c_client_log ? &c_client_log_line : nullptr);
   if (state.zh == nullptr) {
     return zk_fail(ZkCode::bad_arguments, "",
                    fmt::format("cannot start a ZooKeeper client for \"{}\": {}",
@@ -524,6 +535,26 @@ ZkClient::children_many(const std::vector<std::string>& paths) {
     out.push_back(children_result(*m_state, slot));
   }
   return out;
+}
+
+ZkResult<std::string> ZkClient::create(const std::string& path, const std::string& data,
+                                       CreateMode mode) {
+  int flags = 0;
+  if (mode == CreateMode::ephemeral || mode == CreateMode::ephemeral_sequential) {
+    flags |= ZOO_EPHEMERAL;
+  }
+  if (mode == CreateMode::persistent_sequential || mode == CreateMode::ephemeral_sequential) {
+    flags |= ZOO_SEQUENCE;
+  }
+  std::string created(path.size() + 16, '\0'); // room for the 10-digit sequence suffix
+  const int rc =
+      zoo_create(m_state->zh, path.c_str(), data.data(), static_cast<int>(data.size()),
+                 &ZOO_OPEN_ACL_UNSAFE, flags, created.data(), static_cast<int>(created.size()));
+  if (rc != ZOK) {
+    return std::unexpected(error_of(*m_state, rc, path));
+  }
+  created.resize(std::strlen(created.c_str()));
+  return created;
 }
 
 ZkResult<void> ZkClient::remove(const std::string& path, int version) {

@@ -14,7 +14,8 @@
 //  - writes for the HA cleanup: remove (zoo_delete), remove_many pipelined with zoo_adelete in the
 //    given order (ZooKeeper applies one session's requests in order, so children listed before
 //    their parent are gone before it), create (zoo_acreate; tests and benches seed trees).
-// The C client's own log goes nowhere unless ClientSettings::log_to_stderr; never to stdout.
+// The C client's own log goes nowhere unless ClientSettings::c_client_log (-vv); then each line
+// reaches stderr prefixed "flinkha: zookeeper: " as flinkha's other diagnostics; never stdout.
 // No SASL/Kerberos and no TLS: Debian builds the C client without them (client_settings.hpp
 // explains how a cluster config asking for them is reported).
 
@@ -42,7 +43,7 @@ struct ClientSettings {
   int max_retry_wait_ms = 60'000;         // cap of one sleep
   std::optional<std::string> digest_auth; // "user:password"
   int max_in_flight = 256;
-  bool log_to_stderr = false; // the C client's INFO log, for --verbose
+  bool c_client_log = false; // the C client's INFO log on stderr, for -vv (not -v: a dozen lines)
 };
 
 enum class WatchEventType { created, deleted, changed, child, session, not_watching };
@@ -71,7 +72,7 @@ private:
   std::deque<WatchEvent> m_events;
 };
 
-class ZkClient final : public ZkReader {
+class ZkClient final : public ZkStore {
 public:
   struct State; // shared with the C client's threads (defined in client.cpp)
 
@@ -92,17 +93,19 @@ public:
 
   // Deletes one node; version -1 matches any. Errors name the path: ZNONODE, ZNOTEMPTY,
   // ZBADVERSION, ZNOAUTH, connection errors after the retries.
-  ZkResult<void> remove(const std::string& path, int version = -1);
+  ZkResult<void> remove(const std::string& path, int version = -1) override;
   // Deletes every path in the given order, at most max_in_flight requests outstanding. A missing
   // node counts as deleted (deleting is idempotent). After connection loss the failed deletions
   // and everything after them are sent again, in order. The error is the first failure; nodes
   // before it are gone, later ones may be.
-  ZkResult<void> remove_many(const std::vector<std::string>& paths);
+  ZkResult<void> remove_many(const std::vector<std::string>& paths) override;
   // Creates persistent nodes with their data, pipelined, in the given order (parents first).
   // An existing node is an error (ZNODEEXISTS) unless `exists_ok`.
-  enum class ExistsOk { yes, no };
+  ZkResult<std::string> create(const std::string& path, const std::string& data,
+                               CreateMode mode) override;
+  using ExistsOk = zk::ExistsOk;
   ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
-                             ExistsOk exists_ok = ExistsOk::no);
+                             ExistsOk exists_ok = ExistsOk::no) override;
 
   // The same reads, each arming a one-shot watch whose event lands in events().
   ZkResult<Node> get_watched(const std::string& path);

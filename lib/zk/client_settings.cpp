@@ -135,7 +135,7 @@ Result<ConfiguredClient> client_settings(const config::ClusterConfig& config,
   s.max_retry_wait_ms = *max_wait;
   s.max_retry_attempts = *attempts;
   s.digest_auth = overrides.digest_auth;
-  s.log_to_stderr = overrides.verbose;
+  s.c_client_log = overrides.verbosity >= 2;
   security_notes(config, out.notes);
   const auto digest = config.flink_conf.config.find("zookeeper.digest");
   if (!s.digest_auth && digest != nullptr && !digest->value.empty()) {

@@ -37,7 +37,7 @@ struct ConfiguredClient {
 struct ClientOverrides {
   std::optional<std::string> digest_auth; // "user:password"
   std::optional<int> timeout_ms;          // replaces the connection timeout (--zk-timeout)
-  bool verbose = false;
+  int verbosity = 0;                      // -v: 1, -vv: 2; the C client's own log is shown from 2
 };
 
 // Fails when HA is not ZooKeeper or no quorum is configured, or a duration does not parse

@@ -1,13 +1,12 @@
 #include "zk/memory_tree.hpp"
 
+#include <fmt/format.h>
+
+#include <iterator>
+
 namespace flinkha::zk {
 
 namespace {
-
-std::string parent_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
 
 bool is_child(const std::string& parent, const std::string& candidate) {
   const std::string prefix = parent == "/" ? "/" : parent + "/";
@@ -18,8 +17,8 @@ bool is_child(const std::string& parent, const std::string& candidate) {
 } // namespace
 
 void MemoryTree::put(const std::string& path, std::string data, Stat stat) {
-  for (auto parent = parent_of(path); parent != "/"; parent = parent_of(parent)) {
-    m_nodes.try_emplace(parent);
+  for (auto parent = parent_path(path); parent != "/"; parent = parent_path(parent)) {
+    m_nodes.try_emplace(std::string(parent));
   }
   stat.data_length = static_cast<std::int32_t>(data.size());
   m_nodes[path] = Node{std::move(data), false, stat};
@@ -30,21 +29,96 @@ void MemoryTree::put_null(const std::string& path, Stat stat) {
   m_nodes[path].null_data = true;
 }
 
-bool MemoryTree::remove(const std::string& path) {
-  if (m_nodes.erase(path) == 0) {
-    return false;
+void MemoryTree::touch_children_of(std::string_view parent) {
+  ++m_zxid;
+  Stat& stat = parent == "/" ? m_root : m_nodes[std::string(parent)].stat;
+  ++stat.cversion;
+  stat.pzxid = m_zxid;
+}
+
+ZkResult<void> MemoryTree::remove(const std::string& path, int version) {
+  const auto it = m_nodes.find(path);
+  if (it == m_nodes.end()) {
+    return zk_fail(ZkCode::no_node, path, "node does not exist");
   }
-  const std::string prefix = path + "/";
-  for (auto it = m_nodes.lower_bound(prefix);
-       it != m_nodes.end() && it->first.starts_with(prefix);) {
-    it = m_nodes.erase(it);
+  if (m_denied.contains(std::string(parent_path(path)))) {
+    return zk_fail(ZkCode::no_auth, path, "not authenticated");
   }
-  return true;
+  if (version != -1 && version != it->second.stat.version) {
+    return zk_fail(ZkCode::bad_version, path, "version changed");
+  }
+  // Children sort right after their parent ("/a" < "/a/..."), so one look at the next key decides.
+  const auto next = std::next(it);
+  if (next != m_nodes.end() && next->first.starts_with(path + "/")) {
+    return zk_fail(ZkCode::not_empty, path, "node has children");
+  }
+  m_nodes.erase(it);
+  touch_children_of(parent_path(path));
+  return {};
+}
+
+ZkResult<void> MemoryTree::remove_many(const std::vector<std::string>& paths) {
+  for (const auto& path : paths) {
+    if (auto removed = remove(path); !removed && removed.error().code != ZkCode::no_node) {
+      return removed;
+    }
+  }
+  return {};
+}
+
+ZkResult<std::string> MemoryTree::create(const std::string& path, const std::string& data,
+                                         CreateMode mode) {
+  const auto parent = parent_path(path);
+  if (parent != "/" && !m_nodes.contains(std::string(parent))) {
+    return zk_fail(ZkCode::no_node, path, "parent node does not exist");
+  }
+  std::string name = path;
+  if (mode == CreateMode::persistent_sequential || mode == CreateMode::ephemeral_sequential) {
+    // As the server does: the parent's cversion before this creation, %010d.
+    const Stat& stat = parent == "/" ? m_root : m_nodes[std::string(parent)].stat;
+    name += fmt::format("{:010d}", stat.cversion);
+  }
+  if (auto created = create_many({{name, data}}); !created) {
+    return std::unexpected(created.error());
+  }
+  if (mode == CreateMode::ephemeral || mode == CreateMode::ephemeral_sequential) {
+    m_nodes[name].stat.ephemeral_owner = m_session_id;
+  }
+  return name;
+}
+
+ZkResult<void>
+MemoryTree::create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
+                        ExistsOk exists_ok) {
+  for (const auto& [path, data] : nodes) {
+    if (path == "/" || m_nodes.contains(path)) {
+      if (exists_ok == ExistsOk::yes) {
+        continue;
+      }
+      return zk_fail(ZkCode::node_exists, path, "node already exists");
+    }
+    const auto parent = parent_path(path);
+    if (parent != "/" && !m_nodes.contains(std::string(parent))) {
+      return zk_fail(ZkCode::no_node, path, "parent node does not exist");
+    }
+    touch_children_of(parent);
+    Node node;
+    node.data = data;
+    node.stat.czxid = m_zxid;
+    node.stat.mzxid = m_zxid;
+    node.stat.pzxid = m_zxid;
+    node.stat.data_length = static_cast<std::int32_t>(data.size());
+    m_nodes.emplace(path, std::move(node));
+  }
+  return {};
 }
 
 ZkResult<Node> MemoryTree::get(const std::string& path) {
+  if (m_denied.contains(path)) {
+    return zk_fail(ZkCode::no_auth, path, "not authenticated");
+  }
   if (path == "/") {
-    return Node{};
+    return Node{{}, false, m_root};
   }
   const auto it = m_nodes.find(path);
   if (it == m_nodes.end()) {
@@ -62,6 +136,9 @@ ZkResult<std::vector<std::string>> MemoryTree::children(const std::string& path)
   if (path != "/" && !m_nodes.contains(path)) {
     return zk_fail(ZkCode::no_node, path, "node does not exist");
   }
+  if (m_denied.contains(path)) {
+    return zk_fail(ZkCode::no_auth, path, "not authenticated");
+  }
   std::vector<std::string> out;
   for (const auto& [other, unused] : m_nodes) {
     if (is_child(path, other)) {
@@ -72,7 +149,12 @@ ZkResult<std::vector<std::string>> MemoryTree::children(const std::string& path)
 }
 
 ZkResult<std::optional<Stat>> MemoryTree::exists(const std::string& path) {
+  // ZooKeeper checks no ACL for exists: a denied node still shows its Stat.
+  const bool denied = m_denied.erase(path) > 0;
   auto node = get(path);
+  if (denied) {
+    m_denied.insert(path);
+  }
   if (!node) {
     if (node.error().code == ZkCode::no_node) {
       return std::optional<Stat>{};

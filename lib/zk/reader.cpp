@@ -109,13 +109,4 @@ ZkReader::children_many(const std::vector<std::string>& paths) {
   return out;
 }
 
-std::string join_path(std::string_view parent, std::string_view child) {
-  std::string out(parent);
-  if (out.empty() || out.back() != '/') {
-    out += '/';
-  }
-  out += child;
-  return out;
-}
-
 } // namespace flinkha::zk

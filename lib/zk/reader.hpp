@@ -6,12 +6,14 @@
 // as Flink leader resolution, takes a ZkReader& and stays a pure function of the tree.
 
 #include "util/result.hpp"
+#include "zk/path.hpp" // join_path, for the readers' users
 
 #include <cstdint>
 #include <expected>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace flinkha::zk {
@@ -56,6 +58,8 @@ struct Stat {
   std::int64_t ephemeral_owner = 0; // session id of the owner; 0 for persistent nodes
   std::int32_t data_length = 0;
   std::int32_t num_children = 0;
+  std::int32_t cversion = 0; // bumped by each child created or deleted
+  std::int64_t pzxid = 0;    // zxid of the last change to the children
 };
 
 struct Node {
@@ -82,6 +86,16 @@ inline std::unexpected<ZkError> zk_fail(ZkCode code, std::string path, std::stri
   return std::unexpected(ZkError{code, std::move(path), std::move(message)});
 }
 
+// The write side next to the reads, as the cleanup and the tests need it. ZkClient implements it
+// against the server, MemoryTree in memory with ZooKeeper's rules (tests/unit/test_zk_contract.cpp
+// runs the same cases on both). Not-found is ZNONODE (ZkCode::no_node) everywhere except where
+// a contract says otherwise (exists: nullopt; remove_many: a missing node counts as deleted).
+enum class ExistsOk { yes, no };
+
+// ZooKeeper's CreateMode: ephemeral nodes belong to the creating session (Stat::ephemeral_owner)
+// and vanish with it; sequential names get the parent's cversion as a 10-digit suffix.
+enum class CreateMode { persistent, ephemeral, persistent_sequential, ephemeral_sequential };
+
 // "0x1000a3f2c4b0001": ZooKeeper's own rendering of session ids (lower-case, no padding).
 std::string format_session_id(std::int64_t session_id);
 
@@ -101,7 +115,22 @@ public:
   children_many(const std::vector<std::string>& paths);
 };
 
-// Joins a parent and a child name: ("/", "a") → "/a", ("/a", "b") → "/a/b".
-std::string join_path(std::string_view parent, std::string_view child);
+class ZkStore : public ZkReader {
+public:
+  // Deletes one node, never recursively; version -1 matches any. Errors name the path: ZNONODE,
+  // ZNOTEMPTY (it has children), ZBADVERSION, ZNOAUTH.
+  virtual ZkResult<void> remove(const std::string& path, int version = -1) = 0;
+  // Deletes every path in the given order (children before parents). A missing node counts as
+  // deleted. The error is the first failure; nodes before it are gone, later ones may be.
+  virtual ZkResult<void> remove_many(const std::vector<std::string>& paths) = 0;
+  // Creates persistent nodes with their data in the given order (parents first). An existing
+  // node is ZNODEEXISTS unless `exists_ok`; a missing parent is ZNONODE.
+  // Creates one node, open ACL; returns the created path (with the sequence suffix). Errors:
+  // ZNODEEXISTS, ZNONODE (no parent), ZNOCHILDRENFOREPHEMERALS is not modelled.
+  virtual ZkResult<std::string> create(const std::string& path, const std::string& data,
+                                       CreateMode mode) = 0;
+  virtual ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
+                                     ExistsOk exists_ok = ExistsOk::no) = 0;
+};
 
 } // namespace flinkha::zk

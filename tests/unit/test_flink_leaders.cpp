@@ -162,8 +162,15 @@ TEST_CASE("leaders: the standby's latch node as leader makes every component inc
 
 TEST_CASE("leaders: stale connection_info without a latch participant") {
   auto captured = load("1.20.5");
-  captured.zk.remove(captured.ns + "/leader/latch");
-  captured.zk.put(captured.ns + "/leader/latch", "");
+  // ZooKeeper deletes one node at a time: the participants first, then the latch.
+  const auto latch = captured.ns + "/leader/latch";
+  const auto participants = captured.zk.children(latch);
+  REQUIRE(participants.has_value());
+  for (const auto& name : *participants) {
+    REQUIRE(captured.zk.remove(latch + "/" + name).has_value());
+  }
+  REQUIRE(captured.zk.remove(latch).has_value());
+  captured.zk.put(latch, "");
   const auto report = flink::resolve_leaders(captured.zk, options_for(captured.ns));
   REQUIRE(report.has_value());
   CHECK(report->verdict == LeaderVerdict::inconsistent);

@@ -2,6 +2,7 @@
 #include "zk/client.hpp"
 #include "zk/client_settings.hpp"
 #include "zk/memory_tree.hpp"
+#include "zk/path.hpp"
 
 #include <doctest/doctest.h>
 
@@ -110,6 +111,22 @@ TEST_CASE("zk_client: the in-memory tree answers like ZooKeeper") {
   const auto many = tree.get_many({"/a/b/c", "/nope"});
   CHECK(many[0].has_value());
   CHECK_FALSE(many[1].has_value());
-  CHECK(tree.remove("/a/b"));
+  // ZooKeeper's delete is never recursive: a parent goes only after its children.
+  CHECK(tree.remove("/a/b").error().code == zk::ZkCode::not_empty);
+  CHECK(tree.exists("/a/b/c")->has_value());
+  CHECK(tree.remove("/a/b/c").has_value());
+  CHECK(tree.remove("/a/b").has_value());
   CHECK_FALSE(tree.exists("/a/b/c")->has_value());
+  CHECK(tree.remove("/a/b").error().code == zk::ZkCode::no_node);
+}
+
+TEST_CASE("zk_client: the one set of znode path helpers") {
+  CHECK(zk::join_path("/", "a") == "/a");
+  CHECK(zk::join_path("/a/b", "c") == "/a/b/c");
+  CHECK(zk::parent_path("/a/b/c") == "/a/b");
+  CHECK(zk::parent_path("/a") == "/");
+  CHECK(zk::is_within("/a/b", "/a/b"));
+  CHECK(zk::is_within("/a/b/c", "/a/b"));
+  CHECK_FALSE(zk::is_within("/a/bc", "/a/b"));
+  CHECK(zk::is_within("/x", "/"));
 }
