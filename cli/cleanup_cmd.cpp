@@ -7,11 +7,11 @@
 #include "commands.hpp"
 #include "config/ha_paths.hpp"
 #include "flink/cleanup.hpp"
-#include "flink/zk_tree_client.hpp"
 #include "ha_access.hpp"
 #include "inspect_render.hpp"
 #include "table.hpp"
 #include "util/duration.hpp"
+#include "zk/prefetching_reader.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -138,7 +138,7 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
                  (*leader)->description);
     }
   }
-  flink::ZkTreeClient tree(*s.zk, s.zk.get());
+  zk::PrefetchingReader tree(*s.zk);
   auto inventory = flink::build_ha_inventory(tree, s.input);
   if (!inventory) {
     return report_error(inventory.error(), ExitCode::unknown);
@@ -179,7 +179,7 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
     }
     return ExitCode::ok;
   }
-  flink::CleanupTargets targets{tree, s.cluster_storage.get(), s.job_result_store.get()};
+  flink::CleanupTargets targets{*s.zk, s.cluster_storage.get(), s.job_result_store.get()};
   TextProgress text(plan->steps.size(), context.global.verbose);
   std::size_t done = 0;
   std::size_t gone = 0;

@@ -5,10 +5,10 @@
 // (a dangling pointer: Flink fails its recovery), 3 ZooKeeper unreachable, 78 config error.
 
 #include "commands.hpp"
-#include "flink/zk_tree_client.hpp"
 #include "ha_access.hpp"
 #include "inspect_render.hpp"
 #include "table.hpp"
+#include "zk/prefetching_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -36,7 +36,7 @@ ExitCode run_inspect(Context& context, const ZkAccessOptions& access) {
     return report_error(session.error().error, session.error().code);
   }
   auto& s = **session;
-  flink::ZkTreeClient tree(*s.zk, nullptr);
+  zk::PrefetchingReader tree(*s.zk);
   auto inventory = flink::build_ha_inventory(tree, s.input);
   if (!inventory) {
     return report_error(inventory.error(), ExitCode::unknown);

@@ -24,7 +24,7 @@ ordered_json text_or_null(const std::string& value) {
   return value.empty() ? ordered_json(nullptr) : ordered_json(value);
 }
 
-ordered_json stat_json(const flink::ZkStat& stat) {
+ordered_json stat_json(const zk::Stat& stat) {
   return {{"ephemeral_owner", stat.ephemeral_owner != 0
                                   ? ordered_json(zk::format_session_id(stat.ephemeral_owner))
                                   : ordered_json(nullptr)},

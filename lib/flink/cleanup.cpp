@@ -549,10 +549,11 @@ Result<ExecutionSummary> execute_plan(const CleanupPlan& plan, const CleanupTarg
         batch.push_back(steps[end].target);
         ++end;
       }
-      const Status removed =
+      // ZNONODE is success: the node is gone either way, and a rerun after a crash finds many.
+      auto removed =
           batch.size() == 1 ? targets.zk.remove(batch.front()) : targets.zk.remove_many(batch);
-      if (!removed) {
-        return stopped(i, plan, removed.error());
+      if (!removed && removed.error().code != zk::ZkCode::no_node) {
+        return stopped(i, plan, zk::to_error(removed.error()));
       }
       for (std::size_t k = i; k < end; ++k) {
         report(k, StepOutcome::done);

@@ -24,9 +24,9 @@
 
 #include "flink/ha_inventory.hpp"
 #include "flink/job_result_store.hpp"
-#include "flink/zk_tree.hpp"
 #include "storage/storage.hpp"
 #include "util/result.hpp"
+#include "zk/reader.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -106,7 +106,7 @@ Status check_plan_scope(const CleanupPlan& plan);
 
 // Where the steps are carried out. A null storage is allowed when the plan has no step for it.
 struct CleanupTargets {
-  ZkTreeWriter& zk;
+  zk::ZkStore& zk;
   storage::HaStorage* cluster_storage = nullptr;
   storage::HaStorage* job_result_store = nullptr;
 };
@@ -123,7 +123,7 @@ struct ExecutionSummary {
 };
 
 // Runs the steps in order. Consecutive znode deletions are sent together with
-// ZkTreeWriter::remove_many (the real client pipelines them), at most kZkBatch at a time; a
+// zk::ZkStore::remove_many (the real client pipelines them), at most kZkBatch at a time; a
 // batch never contains a file step, so every pointer is gone before its file is touched. Stops
 // at the first error: the message names the step and says that a rerun finishes the job.
 inline constexpr std::size_t kZkBatch = 500;

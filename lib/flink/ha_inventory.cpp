@@ -260,32 +260,39 @@ private:
 
 struct WalkedNode {
   std::string path;
-  ZkNode node;
+  zk::Node node;
 };
 
-Result<std::vector<WalkedNode>> walk_namespace(ZkTreeReader& zk, const std::string& ns) {
+bool is_no_node(const zk::ZkError& error) {
+  return error.code == zk::ZkCode::no_node;
+}
+
+Result<std::vector<WalkedNode>> walk_namespace(zk::ZkReader& zk, const std::string& ns) {
   std::vector<WalkedNode> nodes;
   std::deque<std::string> pending{ns};
   while (!pending.empty()) {
     std::string path = std::move(pending.front());
     pending.pop_front();
     auto node = zk.get(path);
-    if (!node) {
-      return std::unexpected(node.error());
-    }
-    if (!node->has_value()) {
+    if (!node && is_no_node(node.error())) {
       continue; // deleted while we walked
     }
-    auto children = zk.children(path);
-    if (!children) {
-      return std::unexpected(children.error());
+    if (!node) {
+      return std::unexpected(zk::to_error(node.error()));
     }
-    std::sort(children->names.begin(), children->names.end());
-    for (const auto& name : children->names) {
+    auto children = zk.children(path);
+    if (!children && is_no_node(children.error())) {
+      children = std::vector<std::string>{}; // deleted between the two reads
+    }
+    if (!children) {
+      return std::unexpected(zk::to_error(children.error()));
+    }
+    std::sort(children->begin(), children->end());
+    for (const auto& name : *children) {
       pending.push_back(zk::join_path(path, name));
     }
-    ZkNode kept = std::move(**node);
-    kept.stat.num_children = static_cast<std::int32_t>(children->names.size());
+    zk::Node kept = std::move(*node);
+    kept.stat.num_children = static_cast<std::int32_t>(children->size());
     if (kept.data.size() > kMaxKeptData) {
       kept.data.clear();
     }
@@ -345,7 +352,7 @@ std::string describe_age(std::int64_t age_ms) {
 
 class Builder {
 public:
-  Builder(ZkTreeReader& zk, const InventoryInput& input) : m_zk(zk), m_input(input) {
+  Builder(zk::ZkReader& zk, const InventoryInput& input) : m_zk(zk), m_input(input) {
     m_inv.era = input.era;
     m_inv.zk_namespace = input.zk_namespace;
     m_inv.zk_root = input.zk_root;
@@ -637,10 +644,10 @@ private:
     if (!root.empty() && root.starts_with('/') && zk::is_within(ns, root) && ns != root) {
       const auto ours = segments(std::string_view(ns).substr(root == "/" ? 0 : root.size()));
       auto children = m_zk.children(root);
-      if (!children) {
-        return std::unexpected(children.error());
+      if (!children && !is_no_node(children.error())) {
+        return std::unexpected(zk::to_error(children.error()));
       }
-      for (const auto& name : children->names) {
+      for (const auto& name : children ? *children : std::vector<std::string>{}) {
         if (name != ours.front()) {
           m_inv.zk_sibling_cluster_ids.push_back(name);
         }
@@ -814,7 +821,7 @@ private:
     }
   }
 
-  ZkTreeReader& m_zk;
+  zk::ZkReader& m_zk;
   const InventoryInput& m_input;
   HaInventory m_inv;
   std::unordered_map<std::string, std::size_t> m_file_index; // relative path → storage.files
@@ -1001,7 +1008,7 @@ std::optional<std::string> relative_inside(std::string_view base_uri,
   return relative;
 }
 
-Result<HaInventory> build_ha_inventory(ZkTreeReader& zk, const InventoryInput& input) {
+Result<HaInventory> build_ha_inventory(zk::ZkReader& zk, const InventoryInput& input) {
   return Builder(zk, input).build();
 }
 

@@ -16,9 +16,9 @@
 #include "flink/ha_layout.hpp"
 #include "flink/job_result_store.hpp"
 #include "flink/state_handle.hpp"
-#include "flink/zk_tree.hpp"
 #include "storage/storage.hpp"
 #include "util/result.hpp"
+#include "zk/reader.hpp"
 
 #include <cstdint>
 #include <map>
@@ -87,7 +87,7 @@ std::string_view to_string(ZnodeRole role);
 
 struct ZnodeRecord {
   std::string path;
-  ZkStat stat;
+  zk::Stat stat;
   ZnodeRole role = ZnodeRole::unknown;
   std::string job_id; // the job this node belongs to (Flink's cleanup of that job removes it)
 };
@@ -112,7 +112,7 @@ struct PointerRecord {
   std::string job_id;
   ZnodeRole role = ZnodeRole::job_graph; // job_graph or checkpoint (unknown: a stray pointer)
   std::optional<std::int64_t> checkpoint_id;
-  ZkStat stat;
+  zk::Stat stat;
   std::optional<StateHandlePointer> pointer;
   std::string decode_error;         // why pointer is empty; "" when decoded
   std::vector<LockRecord> locks;    // lock nodes (1.3+)
@@ -238,6 +238,6 @@ std::optional<std::string> relative_inside(std::string_view base_uri, std::strin
 
 // Walks the namespace, lists the storage side and the JobResultStore, cross-references. Fails
 // only when ZooKeeper cannot be read; storage problems become findings.
-Result<HaInventory> build_ha_inventory(ZkTreeReader& zk, const InventoryInput& input);
+Result<HaInventory> build_ha_inventory(zk::ZkReader& zk, const InventoryInput& input);
 
 } // namespace flinkha::flink

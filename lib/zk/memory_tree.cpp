@@ -6,15 +6,52 @@
 
 namespace flinkha::zk {
 
-namespace {
+namespace {} // namespace
 
-bool is_child(const std::string& parent, const std::string& candidate) {
-  const std::string prefix = parent == "/" ? "/" : parent + "/";
-  return candidate.size() > prefix.size() && candidate.starts_with(prefix) &&
-         candidate.find('/', prefix.size()) == std::string::npos;
+std::vector<std::string> MemoryTree::child_names(const std::string& path) const {
+  // Children sort right after "path/" in the map: a range scan, not a pass over every node.
+  std::vector<std::string> names;
+  const std::string prefix = path == "/" ? "/" : path + "/";
+  for (auto it = m_nodes.lower_bound(prefix); it != m_nodes.end(); ++it) {
+    if (!it->first.starts_with(prefix)) {
+      break;
+    }
+    const std::string_view below = std::string_view(it->first).substr(prefix.size());
+    if (!below.empty() && !below.contains('/')) {
+      names.emplace_back(below);
+    }
+  }
+  return names;
 }
 
-} // namespace
+void MemoryTree::put_owned(const std::string& path, std::string data, std::int64_t ephemeral_owner,
+                           std::int64_t mtime_ms) {
+  for (auto parent = parent_path(path); parent != "/"; parent = parent_path(parent)) {
+    Node node;
+    node.stat.mtime_ms = mtime_ms;
+    node.stat.ctime_ms = mtime_ms;
+    m_nodes.try_emplace(std::string(parent), node);
+  }
+  Stat stat;
+  stat.ephemeral_owner = ephemeral_owner;
+  stat.mtime_ms = mtime_ms;
+  stat.ctime_ms = mtime_ms;
+  put(path, std::move(data), stat);
+}
+
+const Node* MemoryTree::find(const std::string& path) const {
+  const auto it = m_nodes.find(path);
+  return it == m_nodes.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> MemoryTree::paths() const {
+  std::vector<std::string> out;
+  out.reserve(m_nodes.size());
+  for (const auto& [path, node] : m_nodes) {
+    out.push_back(path);
+  }
+  return out;
+}
 
 void MemoryTree::put(const std::string& path, std::string data, Stat stat) {
   for (auto parent = parent_path(path); parent != "/"; parent = parent_path(parent)) {
@@ -52,12 +89,19 @@ ZkResult<void> MemoryTree::remove(const std::string& path, int version) {
   if (next != m_nodes.end() && next->first.starts_with(path + "/")) {
     return zk_fail(ZkCode::not_empty, path, "node has children");
   }
+  if (m_hook) {
+    if (auto hook = m_hook("remove " + path); !hook) {
+      return zk_fail(ZkCode::connection_loss, path, hook.error().message);
+    }
+  }
   m_nodes.erase(it);
+  ++m_mutations;
   touch_children_of(parent_path(path));
   return {};
 }
 
 ZkResult<void> MemoryTree::remove_many(const std::vector<std::string>& paths) {
+  ++m_remove_many_calls;
   for (const auto& path : paths) {
     if (auto removed = remove(path); !removed && removed.error().code != ZkCode::no_node) {
       return removed;
@@ -125,10 +169,7 @@ ZkResult<Node> MemoryTree::get(const std::string& path) {
     return zk_fail(ZkCode::no_node, path, "node does not exist");
   }
   Node node = it->second;
-  node.stat.num_children = 0;
-  for (const auto& [other, unused] : m_nodes) {
-    node.stat.num_children += is_child(path, other) ? 1 : 0;
-  }
+  node.stat.num_children = static_cast<std::int32_t>(child_names(path).size());
   return node;
 }
 
@@ -139,13 +180,7 @@ ZkResult<std::vector<std::string>> MemoryTree::children(const std::string& path)
   if (m_denied.contains(path)) {
     return zk_fail(ZkCode::no_auth, path, "not authenticated");
   }
-  std::vector<std::string> out;
-  for (const auto& [other, unused] : m_nodes) {
-    if (is_child(path, other)) {
-      out.push_back(other.substr(other.rfind('/') + 1));
-    }
-  }
-  return out;
+  return child_names(path);
 }
 
 ZkResult<std::optional<Stat>> MemoryTree::exists(const std::string& path) {

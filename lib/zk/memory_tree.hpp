@@ -7,6 +7,8 @@
 
 #include "zk/reader.hpp"
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -17,7 +19,21 @@ namespace flinkha::zk {
 class MemoryTree final : public ZkStore {
 public:
   // Adds (or replaces) a node and creates missing parents with empty data; "/" always exists.
-  void put(const std::string& path, std::string data, Stat stat = {});
+  void put(const std::string& path, std::string data = {}, Stat stat = {});
+  // The same with the two Stat fields HA fixtures vary: the owner (0: persistent) and the
+  // modification time (ms since the epoch), also given to parents created on the way.
+  void put_owned(const std::string& path, std::string data, std::int64_t ephemeral_owner,
+                 std::int64_t mtime_ms = 0);
+  bool has(const std::string& path) const { return m_nodes.contains(path); }
+  const Node* find(const std::string& path) const; // null when missing; Stat as put
+  std::vector<std::string> paths() const;          // every node except "/", sorted
+
+  // Crash injection for the cleanup tests: called before each deletion that would take effect
+  // ("remove /a/b"); an error makes that deletion fail as a lost connection, without effect.
+  using MutationHook = std::function<Status(std::string_view operation)>;
+  void set_mutation_hook(MutationHook hook) { m_hook = std::move(hook); }
+  std::size_t mutations() const { return m_mutations; } // deletions that took effect
+  std::size_t remove_many_calls() const { return m_remove_many_calls; }
   // A node whose data is null (as Flink 1.15+ writes "no leader").
   void put_null(const std::string& path, Stat stat = {});
   // Removes one node as ZooKeeper's delete does: never recursive, so a node with children fails
@@ -43,12 +59,16 @@ public:
 
 private:
   void touch_children_of(std::string_view parent);
+  std::vector<std::string> child_names(const std::string& path) const;
 
   std::map<std::string, Node> m_nodes;
   Stat m_root; // "/": only its cversion and pzxid change
   std::int64_t m_zxid = 0;
   std::set<std::string> m_denied;
   std::int64_t m_session_id = 0x100000000000001;
+  MutationHook m_hook;
+  std::size_t m_mutations = 0;
+  std::size_t m_remove_many_calls = 0;
 };
 
 } // namespace flinkha::zk

@@ -63,7 +63,7 @@ flinkha::Result<ExecutionSummary> run(const CleanupPlan& plan, HaFixtureTree& tr
 std::vector<std::string> dangling_pointers(HaFixtureTree& tree) {
   std::vector<std::string> dangling;
   for (const auto& path : tree.zk().paths()) {
-    const ZkNode* node = tree.zk().find(path);
+    const flinkha::zk::Node* node = tree.zk().find(path);
     if (node->data.empty() || !node->data.starts_with("\xAC\xED")) {
       continue;
     }
@@ -257,7 +257,7 @@ TEST_CASE("cleanup: every target must be inside its scope") {
     auto checked = check_plan_scope(plan);
     REQUIRE_FALSE(checked.has_value());
     CHECK(checked.error().message.find(step.target) != std::string::npos);
-    flinkha::flink::InMemoryZkTree zk;
+    flinkha::zk::MemoryTree zk;
     CHECK_FALSE(execute_plan(plan, CleanupTargets{zk, nullptr, nullptr}).has_value());
   }
   // The namespace itself only as the very last step.
@@ -279,7 +279,8 @@ TEST_CASE("cleanup: orphans respect the minimum age") {
   const std::string marked_file = tree.last_file();
   REQUIRE(tree.zk().remove(marked + "/locks/" + std::string(kLock)).has_value());
   REQUIRE(tree.zk().remove(marked + "/locks").has_value());
-  tree.zk().put(tree.at("/jobgraphs/ffeeddccbbaa99887766554433221100"), "", 0, now - 3 * hour);
+  tree.zk().put_owned(tree.at("/jobgraphs/ffeeddccbbaa99887766554433221100"), "", 0,
+                      now - 3 * hour);
   tree.add_blobs("00000000000000000000000000000001", now - 5 * hour);
   tree.add_blobs("00000000000000000000000000000002", now - hour / 4);
 
@@ -306,7 +307,7 @@ TEST_CASE("cleanup: orphans respect the minimum age") {
 
   // An undecodable pointer makes every file a possible referent: no orphan file is removed.
   tree.zk().put(tree.at("/jobgraphs/") + std::string(kJob), "garbage");
-  tree.zk().put(tree.at("/jobgraphs/") + std::string(kJob) + "/locks/x", "", 1);
+  tree.zk().put_owned(tree.at("/jobgraphs/") + std::string(kJob) + "/locks/x", "", 1);
   auto refused = plan_cleanup(inventory_of(tree), orphans(0));
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error().message.find("does not decode") != std::string::npos);
@@ -434,7 +435,7 @@ TEST_CASE("cleanup: a symlink inside the storage dir is never followed") {
   auto opened = flinkha::storage::LocalStorage::open(base.path().string());
   REQUIRE(opened.has_value());
   auto& storage = **opened;
-  InMemoryZkTree zk;
+  flinkha::zk::MemoryTree zk;
   zk.put("/flink/default/jobs");
   InventoryInput input;
   input.zk_namespace = "/flink/default";

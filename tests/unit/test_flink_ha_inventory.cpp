@@ -161,9 +161,10 @@ TEST_CASE("ha_inventory: 1.3-1.13 and 1.0-1.2 layouts") {
     tree.add_checkpoint(job, 42);
     tree.add_counter(job, 43);
     tree.zk().put(tree.at("/running_job_registry/") + job, "RUNNING");
-    tree.zk().put(tree.at("/leader/") + job + "/job_manager_lock", "", HaFixtureTree::kSession);
-    tree.zk().put(tree.at("/leaderlatch/dispatcher_lock/_c_x-latch-0000000001"), "",
-                  HaFixtureTree::kSession);
+    tree.zk().put_owned(tree.at("/leader/") + job + "/job_manager_lock", "",
+                        HaFixtureTree::kSession);
+    tree.zk().put_owned(tree.at("/leaderlatch/dispatcher_lock/_c_x-latch-0000000001"), "",
+                        HaFixtureTree::kSession);
     const HaInventory inventory = build(tree);
     const JobRecord& record = inventory.jobs.at(job);
     REQUIRE(record.checkpoints.size() == 1);
@@ -188,8 +189,8 @@ TEST_CASE("ha_inventory: 1.3-1.13 and 1.0-1.2 layouts") {
   {
     HaFixtureTree tree(HaEra::v1_14);
     tree.add_checkpoint(job, 9);
-    tree.zk().put(tree.at("/jobs/") + job + "/leader/latch/_c_x-latch-0000000000", "",
-                  HaFixtureTree::kSession);
+    tree.zk().put_owned(tree.at("/jobs/") + job + "/leader/latch/_c_x-latch-0000000000", "",
+                        HaFixtureTree::kSession);
     const HaInventory inventory = build(tree);
     CHECK(inventory.jobs.at(job).checkpoints[0].locks.size() == 1);
     CHECK(role_of(inventory, tree.at("/jobs/") + job + "/leader/latch") == ZnodeRole::latch);
@@ -211,7 +212,7 @@ TEST_CASE("ha_inventory: storage unavailable, pointers outside, siblings") {
   tree.add_job_graph(job);
   tree.zk().put(tree.at("/jobgraphs/") + std::string(kOther),
                 flinkha::test::pointer_bytes("file:/elsewhere/submittedJobGraph0123456789ab", 9));
-  tree.zk().put(tree.at("/jobgraphs/") + std::string(kOther) + "/locks/u", "", 1);
+  tree.zk().put_owned(tree.at("/jobgraphs/") + std::string(kOther) + "/locks/u", "", 1);
   tree.zk().put("/flink/other-cluster/jobs");
   flinkha::storage::FakeStorage root("fake:/tmp/flink/ha");
   root.add_dir("default");

@@ -1,5 +1,5 @@
-#include "flink/zk_tree_client.hpp"
 #include "zk/memory_tree.hpp"
+#include "zk/prefetching_reader.hpp"
 
 #include <doctest/doctest.h>
 
@@ -51,7 +51,7 @@ private:
 
 } // namespace
 
-TEST_CASE("zk_tree_client: reads map onto the tree, ZNONODE is absence") {
+TEST_CASE("prefetching_reader: reads map onto the tree, ZNONODE passes through") {
   zk::MemoryTree tree;
   zk::Stat stat;
   stat.ephemeral_owner = 0x1234;
@@ -59,60 +59,48 @@ TEST_CASE("zk_tree_client: reads map onto the tree, ZNONODE is absence") {
   tree.put("/flink/default/leader/latch/_c_x-latch-0000000001", "", stat);
   tree.put("/flink/default/jobs/a", "data-a");
   CountingReader reader(tree);
-  flink::ZkTreeClient client(reader, nullptr);
+  zk::PrefetchingReader client(reader);
 
   auto node = client.get("/flink/default/jobs/a");
   REQUIRE(node.has_value());
-  REQUIRE(node->has_value());
-  CHECK((*node)->data == "data-a");
+  CHECK(node->data == "data-a");
   auto missing = client.get("/flink/default/nope");
-  REQUIRE(missing.has_value());
-  CHECK_FALSE(missing->has_value());
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().code == zk::ZkCode::no_node);
   auto none = client.children("/flink/default/nope");
-  REQUIRE(none.has_value());
-  CHECK_FALSE(none->exists);
+  REQUIRE_FALSE(none.has_value());
+  CHECK(none.error().code == zk::ZkCode::no_node);
   auto latch = client.get("/flink/default/leader/latch/_c_x-latch-0000000001");
   REQUIRE(latch.has_value());
-  CHECK((*latch)->stat.ephemeral_owner == 0x1234);
-  CHECK((*latch)->stat.mtime_ms == 42);
+  CHECK(latch->stat.ephemeral_owner == 0x1234);
+  CHECK(latch->stat.mtime_ms == 42);
 }
 
-TEST_CASE("zk_tree_client: children() prefetches the next level, each answer used once") {
+TEST_CASE("prefetching_reader: children() prefetches the next level, each answer used once") {
   zk::MemoryTree tree;
   for (int i = 0; i < 50; ++i) {
     tree.put("/ns/jobs/j/checkpoints/" + std::to_string(1000 + i), "p" + std::to_string(i));
   }
   CountingReader reader(tree);
-  flink::ZkTreeClient client(reader, nullptr);
+  zk::PrefetchingReader client(reader);
   auto names = client.children("/ns/jobs/j/checkpoints");
   REQUIRE(names.has_value());
-  CHECK(names->names.size() == 50);
+  CHECK(names->size() == 50);
   CHECK(reader.single == 1);
   CHECK(reader.pipelined == 2);
-  for (const auto& name : names->names) {
+  for (const auto& name : *names) {
     auto node = client.get("/ns/jobs/j/checkpoints/" + name);
     REQUIRE(node.has_value());
-    REQUIRE(node->has_value());
-    CHECK((*node)->data == "p" + std::to_string(std::stoi(name) - 1000));
+    CHECK(node->data == "p" + std::to_string(std::stoi(name) - 1000));
     auto kids = client.children("/ns/jobs/j/checkpoints/" + name);
     REQUIRE(kids.has_value());
-    CHECK(kids->names.empty());
+    CHECK(kids->empty());
   }
   CHECK(reader.single == 1); // everything came from the two pipelined rounds
   // Used once: a second read goes to ZooKeeper again and sees a change.
   tree.put("/ns/jobs/j/checkpoints/1000", "changed");
   auto again = client.get("/ns/jobs/j/checkpoints/1000");
   REQUIRE(again.has_value());
-  CHECK((*again)->data == "changed");
+  CHECK(again->data == "changed");
   CHECK(reader.single == 2);
-}
-
-TEST_CASE("zk_tree_client: removals need a writer") {
-  zk::MemoryTree tree;
-  CountingReader reader(tree);
-  flink::ZkTreeClient client(reader, nullptr);
-  auto removed = client.remove("/ns/x");
-  REQUIRE_FALSE(removed.has_value());
-  CHECK(removed.error().message.find("reading only") != std::string::npos);
-  CHECK_FALSE(client.remove_many({"/ns/x", "/ns"}).has_value());
 }
