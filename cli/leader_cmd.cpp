@@ -41,7 +41,7 @@ ordered_json leader_json(const flink::ComponentLeader& c) {
           {"session_id", json_or_null(c.session_id)},
           {"owner", session_or_null(c.owner)},
           {"latch_owner", session_or_null(c.latch_owner)},
-          {"consistent", c.consistent},
+          {"consistent", c.consistent()},
           {"note", c.note.empty() ? ordered_json(nullptr) : ordered_json(c.note)},
           {"connection_info", c.connection_info_path},
           {"latch_path", c.latch_path}};
@@ -87,7 +87,7 @@ void print_report_text(const flink::LeaderReport& report, const Style& style) {
   Table table({"COMPONENT", "ADDRESS", "LEADER SESSION ID", "OWNER SESSION", "CONSISTENT"});
   for (const auto& c : report.leaders) {
     table.add({c.component, c.address.value_or("-"), c.session_id.value_or("-"),
-               session_text(c.owner), c.consistent ? style.green("yes") : style.red("no")});
+               session_text(c.owner), c.consistent() ? style.green("yes") : style.red("no")});
   }
   table.print(stdout);
   for (const auto& c : report.leaders) {
@@ -140,16 +140,31 @@ std::expected<Prepared, ZkAccessError> prepare(const Context& context,
   return out;
 }
 
-ExitCode run_show(Context& context, const ZkAccessOptions& access) {
+// The settings and the first session, shared by `show` and `watch` (which reconnects later with
+// the same settings). Errors are reported here; the caller returns the exit code.
+struct Connected {
+  Prepared prepared;
+  std::unique_ptr<zk::ZkClient> zk;
+};
+
+std::expected<Connected, ExitCode> connect(const Context& context, const ZkAccessOptions& access) {
   auto prepared = prepare(context, access);
   if (!prepared) {
-    return report_error(prepared.error().error, prepared.error().code);
+    return std::unexpected(report_error(prepared.error().error, prepared.error().code));
   }
   auto client = open_zk(prepared->settings);
   if (!client) {
-    return report_error(client.error().error, client.error().code);
+    return std::unexpected(report_error(client.error().error, client.error().code));
   }
-  auto report = flink::resolve_leaders(**client, prepared->resolve);
+  return Connected{std::move(*prepared), std::move(*client)};
+}
+
+ExitCode run_show(Context& context, const ZkAccessOptions& access) {
+  auto connected = connect(context, access);
+  if (!connected) {
+    return connected.error();
+  }
+  auto report = flink::resolve_leaders(*connected->zk, connected->prepared.resolve);
   if (!report) {
     return report_error(zk::to_error(report.error()), ExitCode::unknown);
   }
@@ -196,7 +211,7 @@ ordered_json change_json(const flink::LeaderChange& change, const std::string& t
     out["address"] = now ? json_or_null(now->address) : ordered_json(nullptr);
     out["session_id"] = now ? json_or_null(now->session_id) : ordered_json(nullptr);
     out["owner"] = now ? session_or_null(now->owner) : ordered_json(nullptr);
-    out["consistent"] = now != nullptr && now->consistent;
+    out["consistent"] = now != nullptr && now->consistent();
     if (change.previous) {
       out["previous"] = {{"address", json_or_null(change.previous->address)},
                          {"session_id", json_or_null(change.previous->session_id)},
@@ -256,16 +271,13 @@ void print_change(const Context& context, const flink::LeaderChange& change,
 constexpr auto kSafetyPoll = std::chrono::seconds(5);
 
 ExitCode run_watch(Context& context, const ZkAccessOptions& access) {
-  auto prepared = prepare(context, access);
-  if (!prepared) {
-    return report_error(prepared.error().error, prepared.error().code);
-  }
-  auto client = open_zk(prepared->settings);
-  if (!client) {
-    return report_error(client.error().error, client.error().code);
+  auto connected = connect(context, access);
+  if (!connected) {
+    return connected.error();
   }
   install_stop_handlers();
-  std::unique_ptr<zk::ZkClient> zk = std::move(*client);
+  const Prepared* prepared = &connected->prepared;
+  std::unique_ptr<zk::ZkClient> zk = std::move(connected->zk);
   flink::FailoverTracker tracker;
   std::string last_error;
   while (!g_stop.load()) {

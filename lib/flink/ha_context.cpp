@@ -181,7 +181,7 @@ zk::ZkResult<std::optional<LiveLeader>> find_live_leader(const HaContext& contex
     if (leader.address) {
       return std::optional<LiveLeader>{
           LiveLeader{fmt::format("{} at {}{}", leader.component, *leader.address,
-                                 leader.consistent ? "" : " (" + leader.note + ")")}};
+                                 leader.consistent() ? "" : " (" + leader.note + ")")}};
     }
   }
   for (const auto& participant : report->latch) {

@@ -73,7 +73,7 @@ void judge(ComponentLeader& c, const std::vector<LatchParticipant>& latch) {
                          zk::format_session_id(*c.latch_owner));
     return;
   }
-  c.consistent = true;
+  // Consistent: no note.
 }
 
 bool same_leader(const ComponentLeader& a, const ComponentLeader& b) {
@@ -201,8 +201,8 @@ zk::ZkResult<LeaderReport> resolve_leaders(zk::ZkReader& reader, const ResolveOp
   for (const auto& c : report.leaders) {
     const bool relevant = c.address.has_value() || c.latch_owner.has_value();
     any_leader = any_leader || c.address.has_value();
-    any_consistent = any_consistent || c.consistent;
-    if (relevant && !c.consistent) {
+    any_consistent = any_consistent || c.consistent();
+    if (relevant && !c.consistent()) {
       all_consistent = false;
     }
   }
@@ -261,13 +261,13 @@ std::vector<LeaderChange> FailoverTracker::observe(const LeaderReport& report,
     auto& known = m_components[c.component];
     if (first) {
       changes.push_back({LeaderChangeKind::initial, c.component, c, {}, {}, {}, c.note});
-      if (c.consistent) {
+      if (c.consistent()) {
         known.consistent = c;
         known.leading = true;
       }
       continue;
     }
-    if (c.consistent) {
+    if (c.consistent()) {
       if (known.leading && known.consistent && same_leader(*known.consistent, c)) {
         if (known.consistent->address != c.address) {
           changes.push_back(

@@ -47,8 +47,8 @@ struct ComponentLeader {
   std::optional<std::int64_t> owner;       // ephemeralOwner of connection_info
   std::optional<std::int64_t> latch_owner; // ephemeralOwner of the latch's first participant
   std::int64_t mzxid = 0;                  // of connection_info (0: missing)
-  bool consistent = false;
-  std::string note; // why not consistent, or "" when consistent
+  std::string note;                        // why the leader is not consistent, or "" when it is
+  bool consistent() const { return note.empty(); }
 };
 
 enum class LeaderVerdict { consistent, inconsistent, none };

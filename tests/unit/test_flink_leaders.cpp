@@ -119,7 +119,7 @@ TEST_CASE("leaders: resolution of a real 1.20 and 2.3 namespace") {
     const auto leader_session = report->latch[0].owner;
     for (const auto& c : report->leaders) {
       CAPTURE(c.component);
-      CHECK(c.consistent);
+      CHECK(c.consistent());
       CHECK(c.note.empty());
       CHECK(c.owner == leader_session);
       CHECK(c.latch_owner == leader_session);
@@ -141,7 +141,7 @@ TEST_CASE("leaders: the standby's latch node as leader makes every component inc
   REQUIRE(report.has_value());
   CHECK(report->verdict == LeaderVerdict::inconsistent);
   for (const auto& c : report->leaders) {
-    CHECK_FALSE(c.consistent);
+    CHECK_FALSE(c.consistent());
     CHECK(c.note.find("a stale node or a failover in progress") != std::string::npos);
   }
   // The standby published nothing yet: its latch leads, the address is missing.
@@ -187,7 +187,7 @@ TEST_CASE("leaders: a corrupt connection_info is a note, not a failure") {
   REQUIRE(report.has_value());
   CHECK(report->verdict == LeaderVerdict::inconsistent);
   CHECK(find(*report, "dispatcher")->note.starts_with("cannot decode " + path));
-  CHECK(find(*report, "rest_server")->consistent);
+  CHECK(find(*report, "rest_server")->consistent());
 }
 
 namespace {
@@ -264,7 +264,7 @@ TEST_CASE("leaders: every era resolves from its own layout, jobs included") {
     CHECK(report->leaders.size() == expected);
     for (const auto& c : report->leaders) {
       CAPTURE(c.component);
-      CHECK(c.consistent);
+      CHECK(c.consistent());
       CHECK(c.owner == 0x100);
     }
     if (era != HaEra::v1_0) {
