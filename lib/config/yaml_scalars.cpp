@@ -153,7 +153,9 @@ std::optional<EnvReference> match_env(std::string_view v) {
     return ref;
   }
   if (v.front() == ':') {
-    ref.separator = ":";
+    // push_back, not = ":": GCC 12 at -O2 reports a false -Wrestrict on the assignment here
+    // (GCC PR 105651).
+    ref.separator.push_back(':');
     v.remove_prefix(1);
   }
   if (v.empty() || (v.front() != '-' && v.front() != '?')) {
