@@ -24,6 +24,7 @@ Synthetic HA data (ha_data/HaTree.java: ZooKeeper's Java client + Flink's own po
 Prints "N passed, M failed"; exits non-zero on failure.
 """
 
+import re
 import json
 import os
 import shutil
@@ -286,9 +287,16 @@ def run_real(home, td, procs, jar):
         others_before = sorted(z["path"] for z in before["znodes"]
                                if z["path"] not in leftovers and z["stat"]["ephemeral_owner"] is None)
         others_after = sorted(z["path"] for z in after["znodes"]) if after else []
+        # Curator's parents (leader/latch, …) are container nodes that the server itself removes
+        # once they are empty, on its own schedule (znode.container.checkIntervalMs): a node of
+        # another job or of the cluster may be gone afterwards without flinkha touching it. What
+        # flinkha guarantees is that it deleted none of them: no such path is a step of its plan.
+        planned = set(re.findall(r"(/[^\s'\"]+)", r.stdout))
+        vanished = set(others_before) - set(others_after)
         harness.check(f"{label} cleanup dirty-jobs removes exactly the leftovers and marks clean",
                       r.returncode == 0 and after and not job_znodes(after, job2)
-                      and others_after == others_before
+                      and set(others_after) <= set(others_before)
+                      and not (vanished & planned)
                       and files_after == files_before - job_files - {"blob/job_" + job2}
                       and not (jrs / f"{job2}_DIRTY.json").exists() and (jrs / f"{job2}.json").exists(),
                       f"{r.describe()}\nleft {job_znodes(after, job2) if after else None}\n"

@@ -106,11 +106,13 @@ TEST_CASE("remote: a slow host delays nobody else, and times out alone") {
 
   std::mutex mutex;
   std::map<std::string, Clock::duration> finished;
+  std::vector<std::string> order; // hosts in the order they completed
   const auto start = Clock::now();
   FanOutOptions options = window_of(3);
   options.on_complete = [&](const HostOutcome& outcome) {
     std::scoped_lock lock(mutex);
     finished[outcome.host] = Clock::now() - start;
+    order.push_back(outcome.host);
   };
   const auto outcomes = fan_out(fake, tasks, options);
   const auto total = Clock::now() - start;
@@ -120,11 +122,14 @@ TEST_CASE("remote: a slow host delays nobody else, and times out alone") {
         std::string::npos);
   for (std::size_t i = 1; i < outcomes.size(); ++i) {
     CHECK(outcomes[i].result);
-    // 11 quick tasks on the 2 free workers: ~60 ms, far below the slow host's 600 ms.
-    CHECK(finished[outcomes[i].host] < 400ms);
   }
+  // What fan_out guarantees, not how fast a busy machine runs it: the 11 quick hosts (10 ms
+  // each) share the 2 free workers and all finish while the slow one still waits for its
+  // 600 ms timeout; speed is measured in bench/.
+  REQUIRE(order.size() == 12);
+  CHECK(order.back() == "h0");
   CHECK(finished["h0"] >= 600ms);
-  CHECK(total < 2000ms); // bounded by the timeout, not by the 5 s delay
+  CHECK(total < 5000ms); // ended by the timeout, not by the host's 5 s delay
 }
 
 TEST_CASE("remote: fan_out edge cases") {
