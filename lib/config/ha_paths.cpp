@@ -19,17 +19,6 @@ std::string_view strip_one_trailing_slash(std::string_view text) {
   return text.ends_with('/') ? text.substr(0, text.size() - 1) : text;
 }
 
-// ZooKeeperUtils.trimSlashes (1.14+): every leading and trailing '/' removed.
-std::string_view trim_slashes(std::string_view text) {
-  while (text.starts_with('/')) {
-    text.remove_prefix(1);
-  }
-  while (text.ends_with('/')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 bool has_port(std::string_view server) {
   if (server.starts_with('[')) { // [IPv6]:port
     const auto close = server.find(']');
@@ -64,7 +53,7 @@ std::string zookeeper_namespace(std::string_view root, std::string_view cluster_
   // 1.14 generateZookeeperPath(root, child), 1.15+ generateZookeeperPath(String...): each part
   // trimmed of all leading/trailing '/', empty parts dropped, joined with '/' behind '/'.
   std::string result;
-  for (const auto part : {trim_slashes(root), trim_slashes(cluster_id)}) {
+  for (const auto part : {util::trim_slashes(root), util::trim_slashes(cluster_id)}) {
     if (!part.empty()) {
       result += '/';
       result += part;
@@ -153,13 +142,7 @@ Quorum parse_quorum(std::string_view connect_string) {
 }
 
 Status check_cluster_id(std::string_view cluster_id) {
-  std::string_view id = cluster_id;
-  while (!id.empty() && id.front() == '/') {
-    id.remove_prefix(1);
-  }
-  while (!id.empty() && id.back() == '/') {
-    id.remove_suffix(1);
-  }
+  const std::string_view id = util::trim_slashes(cluster_id);
   if (id.empty()) {
     return fail(fmt::format("cluster-id '{}' names the storageDir and the ZooKeeper root "
                             "themselves; cleanup refused",

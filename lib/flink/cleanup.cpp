@@ -32,16 +32,6 @@ void sort_deepest_first(std::vector<std::string>& paths) {
   });
 }
 
-std::string trim_slashes(std::string_view text) {
-  while (text.starts_with('/')) {
-    text.remove_prefix(1);
-  }
-  while (text.ends_with('/')) {
-    text.remove_suffix(1);
-  }
-  return std::string(text);
-}
-
 bool valid_znode_path(std::string_view path) {
   if (!path.starts_with('/') || path.find('\0') != std::string_view::npos) {
     return false;
@@ -88,7 +78,7 @@ public:
       }
       m_plan.refused = std::move(refusal.message);
     }
-    if (m_inv.zk_namespace.empty() || trim_slashes(m_inv.zk_namespace).empty()) {
+    if (m_inv.zk_namespace.empty() || util::trim_slashes(m_inv.zk_namespace).empty()) {
       return failf("ZooKeeper namespace '{}' is the ZooKeeper root; refused", m_inv.zk_namespace);
     }
     Status planned =
@@ -389,13 +379,14 @@ private:
     if (auto safe = config::check_cluster_id(m_inv.cluster_id); !safe) {
       return safe;
     }
-    const std::string id = trim_slashes(m_inv.cluster_id);
-    if (trim_slashes(request.confirm_cluster_id) != id) {
+    const std::string id(util::trim_slashes(m_inv.cluster_id));
+    if (util::trim_slashes(request.confirm_cluster_id) != id) {
       return fail(fmt::format("the cluster-id typed again ('{}') is not '{}'; refused",
                               util::printable(request.confirm_cluster_id), id),
                   "type the cluster-id exactly as configured");
     }
-    if (!m_inv.zk_root.empty() && trim_slashes(m_inv.zk_root) == trim_slashes(m_inv.zk_namespace)) {
+    if (!m_inv.zk_root.empty() &&
+        util::trim_slashes(m_inv.zk_root) == util::trim_slashes(m_inv.zk_namespace)) {
       return failf("ZooKeeper namespace {} is the root itself; refused", m_inv.zk_namespace);
     }
     std::vector<std::string> znodes;

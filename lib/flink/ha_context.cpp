@@ -10,13 +10,6 @@ namespace flinkha::flink {
 
 namespace {
 
-std::string without_trailing_slashes(std::string path) {
-  while (path.size() > 1 && path.ends_with('/')) {
-    path.pop_back();
-  }
-  return path;
-}
-
 bool version_from_flag(const config::ClusterConfig& config) {
   return config.flink_version.from == config::VersionSource::flag;
 }
@@ -87,7 +80,8 @@ ZnodePaths znode_paths(const config::ClusterConfig& config, HaEra era) {
   auto paths = default_znode_paths(era);
   const auto set = [&](std::string& field, std::string_view key) {
     if (auto value = config.value(key); value && !value->empty()) {
-      field = without_trailing_slashes(value->starts_with('/') ? *value : "/" + *value);
+      const std::string rooted = value->starts_with('/') ? *value : "/" + *value;
+      field = std::string(util::without_trailing_slashes(rooted));
     }
   };
   // The option table names the job store by its newest key; .jobgraphs (1.2-1.20) is an older

@@ -199,10 +199,7 @@ struct Lister {
 } // namespace
 
 Result<std::unique_ptr<LocalStorage>> LocalStorage::open(std::string_view absolute_dir) {
-  std::string path(absolute_dir);
-  while (path.size() > 1 && path.ends_with('/')) {
-    path.pop_back();
-  }
+  const std::string path(util::without_trailing_slashes(absolute_dir));
   if (!path.starts_with('/')) {
     return failf("storage path '{}' is not absolute", util::printable(absolute_dir));
   }

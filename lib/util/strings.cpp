@@ -14,6 +14,23 @@ std::string_view java_trim(std::string_view text) {
   return text;
 }
 
+std::string_view trim_slashes(std::string_view text) {
+  while (text.starts_with('/')) {
+    text.remove_prefix(1);
+  }
+  while (text.ends_with('/')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::string_view without_trailing_slashes(std::string_view path) {
+  while (path.size() > 1 && path.ends_with('/')) {
+    path.remove_suffix(1);
+  }
+  return path;
+}
+
 std::string_view trim(std::string_view text) {
   constexpr std::string_view whitespace = " \t\n\v\f\r";
   const auto first = text.find_first_not_of(whitespace);

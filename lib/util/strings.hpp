@@ -14,6 +14,13 @@ std::string_view java_trim(std::string_view text);
 // Trims ASCII whitespace (space, \t, \n, \v, \f, \r).
 std::string_view trim(std::string_view text);
 
+// Every leading and trailing '/' removed, as Flink's ZooKeeperUtils.trimSlashes (1.14+):
+// "/a/b/" → "a/b", "//" → "".
+std::string_view trim_slashes(std::string_view text);
+
+// Trailing '/' removed but a lone "/" kept: "/a/b//" → "/a/b", "/" → "/".
+std::string_view without_trailing_slashes(std::string_view path);
+
 // Splits at every occurrence of `separator`; keeps empty fields.
 std::vector<std::string_view> split(std::string_view text, char separator);
 

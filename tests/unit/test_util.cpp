@@ -1,5 +1,6 @@
 #include "util/duration.hpp"
 #include "util/flink_path.hpp"
+#include "util/strings.hpp"
 #include "util/utf8.hpp"
 
 #include <doctest/doctest.h>
@@ -56,4 +57,13 @@ TEST_CASE("flink_path: the one splitter and the one component guard") {
   CHECK(unsafe_component("a//b") == "");
   CHECK(unsafe_component("a/b\x01") == "b\x01");
   CHECK(unsafe_component(std::string_view("a\0b", 3)).has_value());
+}
+
+TEST_CASE("util: trim_slashes as ZooKeeperUtils.trimSlashes, without_trailing_slashes keeps /") {
+  CHECK(flinkha::util::trim_slashes("/a/b/") == "a/b");
+  CHECK(flinkha::util::trim_slashes("//") == "");
+  CHECK(flinkha::util::trim_slashes("a") == "a");
+  CHECK(flinkha::util::without_trailing_slashes("/a/b//") == "/a/b");
+  CHECK(flinkha::util::without_trailing_slashes("/") == "/");
+  CHECK(flinkha::util::without_trailing_slashes("///") == "/");
 }
