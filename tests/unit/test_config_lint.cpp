@@ -399,7 +399,7 @@ TEST_CASE("lint: hostile inputs in fixtures/hostile each give a finding naming k
         {"bad-port-range", conf(6), "blob.server.port '50100-70000'"},
         {"bad-port-range", conf(7), "taskmanager.rpc.port '6122;id'"}}},
       {"host-options",
-       {{"bad-host", conf(5), "jobmanager.rpc.address 'jm1;touch /tmp/pwned'"},
+       {{"bad-host", conf(5), "jobmanager.rpc.address 'jm1;reboot'"},
         {"bad-host", conf(6), "rest.bind-address '-oProxyCommand=x'"},
         {"bad-host", conf(7), "taskmanager.host 'tm`id`'"}}},
       {"host-newline", {{"bad-host", {"config.yaml", 5}, "jobmanager.rpc.address 'jm1\\x0aid'"}}},
