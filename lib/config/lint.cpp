@@ -154,7 +154,12 @@ private:
     for (const auto& server : m_config.zoo_cfg->servers) {
       expected.insert(fmt::format("{}:{}", server.host, m_config.zoo_cfg->client_port_of(server)));
     }
-    std::set<std::string> actual(m_config.ha.quorum.begin(), m_config.ha.quorum.end());
+    // Rendered printable: a bad entry (reported as bad-quorum-entry) must not put control bytes
+    // into this message.
+    std::set<std::string> actual;
+    for (const auto& entry : m_config.ha.quorum) {
+      actual.insert(util::printable(entry));
+    }
     std::vector<std::string> missing;
     std::vector<std::string> extra;
     std::ranges::set_difference(expected, actual, std::back_inserter(missing));
