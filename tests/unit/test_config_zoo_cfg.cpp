@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -470,5 +471,55 @@ TEST_CASE("zoo_cfg: load_zoo_cfg") {
     const auto directory = load_zoo_cfg(dir.path());
     REQUIRE_FALSE(directory);
     CHECK(directory.error().message.find("not a regular file") != std::string::npos);
+  }
+}
+
+TEST_CASE("zoo_cfg: a server line without ports says so, and so does the clash it causes") {
+  const auto cfg =
+      parse_ok(std::string(kDataDir) + "server.1=localhost\nserver.2=localhost:2889\n");
+  REQUIRE(cfg.servers.size() == 2);
+  CHECK_FALSE(cfg.servers[0].ports_given);
+  CHECK_FALSE(cfg.servers[1].ports_given);
+  REQUIRE(codes(cfg) ==
+          std::vector<std::string>{"zk-server-no-ports", "zk-server-no-ports", "zk-address-clash"});
+  CHECK(cfg.diagnostics[0].where == SourceLocation{"zoo.cfg", 2});
+  CHECK(cfg.diagnostics[0].message ==
+        "server.1=localhost: no quorum/election port (expected localhost:2888:3888); ZooKeeper "
+        "itself refuses the line, Flink's launcher and flinkha use the default ports 2888:3888");
+  CHECK(cfg.diagnostics[0].hint == "write server.1=localhost:2888:3888");
+  CHECK(cfg.diagnostics[1].message.find("server.2=localhost:2889: no election port (expected "
+                                        "localhost:2889:3888)") != std::string::npos);
+  CHECK(cfg.diagnostics[2].message.find("both use localhost:3888 (a server line without ports "
+                                        "gets the defaults 2888:3888)") != std::string::npos);
+}
+
+TEST_CASE("zoo_cfg: lines that are not key=value") {
+  struct Case {
+    std::string_view line;
+    std::string_view fragment; // empty: the line is fine
+  };
+  const std::vector<Case> cases = {
+      {"tickTime 2000", ""}, // Properties syntax, for a key ZooKeeper reads
+      {"autopurge.purgeInterval 1", ""},
+      {"clientPort: 2181", ""},
+      {"foo bar", "'foo bar' is not key=value: there is no '='"},
+      {"stray", "'stray' is not key=value: there is no '=' and no value"},
+      {"k\\ey=v", ""}, // "\e" is "e" to Properties
+      {"k\\ x=v", "the key has the byte ' '"},
+      {"k\x01=v", "the key has the byte '\\x01'"},
+      {"dataLogDir=/a\\nb", "the value has the control byte \\x0a"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.line);
+    const auto cfg = parse_ok(std::string(kDataDir) + std::string(c.line) + "\n");
+    const auto found = std::ranges::find(cfg.diagnostics, "zk-malformed-line", &Diagnostic::code);
+    if (c.fragment.empty()) {
+      CHECK(found == cfg.diagnostics.end());
+      continue;
+    }
+    REQUIRE(found != cfg.diagnostics.end());
+    CHECK(found->severity == Severity::error);
+    CHECK(found->where == SourceLocation{"zoo.cfg", 2});
+    CHECK(found->message.find(c.fragment) != std::string::npos);
   }
 }
