@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <system_error>
+#include <unordered_map>
 
 // Error contract: parse_zoo_cfg fails (Result error) only when java.util.Properties.load itself
 // would throw (a malformed \uXXXX escape), because then no ZooKeeper peer starts at all.
@@ -694,10 +695,13 @@ public:
 
   void add(RawProperty property) {
     // Reported, but kept as Properties keeps it: the property list stays what ZooKeeper reads.
-    if (auto why = malformed(property)) {
+    // A malformed line gets no further findings (binary garbage repeats "keys" at random).
+    const auto why = malformed(property);
+    if (why) {
       report_malformed(property.line, *why);
     }
-    if (const auto [it, inserted] = m_seen_keys.emplace(property.key, property.line); !inserted) {
+    if (const auto [it, inserted] = m_seen_keys.emplace(property.key, property.line);
+        !inserted && !why) {
       m_cfg.diagnostics.push_back(
           {Severity::warning,
            "zk-duplicate-key",
@@ -737,6 +741,10 @@ private:
   // system property and says nothing: binary garbage, a stray word, a control byte.
   static std::optional<std::string> malformed(const RawProperty& property) {
     const auto& key = property.key;
+    if (key.empty()) {
+      return fmt::format("'{}' is not key=value: the key is empty",
+                         util::printable("=" + property.value, 60));
+    }
     if (key.starts_with("server.")) {
       return std::nullopt; // parse_server_id and parse_server_value judge these
     }
@@ -798,11 +806,11 @@ private:
     ZkProperty entry{property.key,
                      std::string(util::java_trim(property.value)),
                      {m_display_name, property.line}};
-    for (auto& existing : m_cfg.properties) {
-      if (existing.key == entry.key) {
-        existing = std::move(entry);
-        return;
-      }
+    // An index, not a scan: a large file of garbage must not cost the square of its lines.
+    const auto [it, inserted] = m_property_index.emplace(entry.key, m_cfg.properties.size());
+    if (!inserted) {
+      m_cfg.properties[it->second] = std::move(entry);
+      return;
     }
     m_cfg.properties.push_back(std::move(entry));
   }
@@ -939,6 +947,7 @@ private:
   std::string m_display_name;
   ZooCfg m_cfg;
   std::map<std::string, int> m_seen_keys;
+  std::unordered_map<std::string, std::size_t> m_property_index; // key → index in properties
   std::map<std::string, ZkServer> m_servers_by_key;
   int m_malformed = 0;
 };
