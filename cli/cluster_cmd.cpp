@@ -381,7 +381,11 @@ void setup_start_cluster_command(CLI::App& app, Context& context) {
                 "TaskManagers are registered");
   cmd->add_option("--wait-timeout", options->wait_timeout_s, "Seconds --wait waits (default 120)")
       ->check(CLI::PositiveNumber);
-  cmd->footer(R"(Exit status: 0 all started, 1 some failed, 2 all failed (or --wait timed out).
+  cmd->footer(
+      R"(Each host is checked first: its log dir (FLINK_LOG_DIR, env.log.dir) must exist and be
+writable, its pid dir writable or creatable; a daemon that died within a second of its start,
+or while --wait waits, fails its row with the last lines of its .out and .log files.
+Exit status: 0 all started, 1 some failed, 2 all failed (or --wait timed out).
 Examples:
   flinkha --flink-home /opt/flink start-cluster
   flinkha start-cluster --wait --wait-timeout 60
