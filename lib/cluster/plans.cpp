@@ -25,10 +25,12 @@ Status check_host(std::string_view host) {
 //   flinkha_tail DAEMON PID FILE      "flinkha-file" and "flinkha-tail" lines: the last lines of
 //                                     the .out and .log file of the daemon whose pid is PID;
 //                                     flink-daemon.sh names them after the number of lines the
-//                                     pid file had before it appended PID (its "id")
+//                                     pid file had before it appended PID (its "id"). Of a .log
+//                                     with ERROR or "Caused by:" lines only those (kind "err"):
+//                                     a JVM that gives up logs its shutdown after the cause
 //   flinkha_newest DAEMON FILE        flinkha_tail for the newest pid in FILE when it is not alive
 constexpr const char* kPidProbeBody =
-    "u=${FLINK_IDENT_STRING:-${USER:-$(id -un)}}; "
+    "u=${FLINK_IDENT_STRING:-${USER:-$(id -un)}}; e=' ERROR |^Caused by: '; "
     "echo \"flinkha-piddir $d\"; "
     "flinkha_pids() { [ -f \"$3\" ] || return 0; "
     "while IFS= read -r n || [ -n \"$n\" ]; do "
@@ -40,8 +42,10 @@ constexpr const char* kPidProbeBody =
     "while IFS= read -r n || [ -n \"$n\" ]; do [ \"$n\" = \"$2\" ] && k=$i; i=$((i + 1)); "
     "done < \"$3\"; [ -n \"$k\" ] || return 0; "
     "for x in out log; do f=\"$l/flink-$u-$1-$k-$HOSTNAME.$x\"; [ -f \"$f\" ] || continue; "
+    "if [ $x = log ] && grep -q -E \"$e\" \"$f\" 2>/dev/null; then x=err; fi; "
     "echo \"flinkha-file $2 $x $f\"; "
-    "tail -n 20 \"$f\" 2>/dev/null | cut -c1-400 | sed \"s/^/flinkha-tail $2 $x /\"; done; }; "
+    "if [ $x = err ]; then grep -E \"$e\" \"$f\" | tail -n 12; else tail -n 20 \"$f\"; fi "
+    "2>/dev/null | cut -c1-400 | sed \"s/^/flinkha-tail $2 $x /\"; done; }; "
     "flinkha_newest() { [ -f \"$2\" ] || return 0; n=$(tail -n 1 \"$2\"); "
     "case $n in ''|*[!0-9]*) return 0;; esac; alive \"$n\" || flinkha_tail \"$1\" \"$n\" \"$2\"; "
     "}; ";

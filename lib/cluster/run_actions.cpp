@@ -114,7 +114,7 @@ std::string tails_text(const std::vector<DaemonFileTail>& tails, int pid) {
       text += fmt::format("; {} is empty", tail.path);
       continue;
     }
-    text += fmt::format("; last lines of {}:", tail.path);
+    text += fmt::format("; {} lines of {}:", tail.kind == "err" ? "error" : "last", tail.path);
     for (const auto& line : tail.lines) {
       text += "\n  " + line;
     }

@@ -186,7 +186,8 @@ std::vector<DaemonFileTail> parse_tails(std::string_view text) {
     const auto pid = to_int(line.substr(0, pid_end));
     line.remove_prefix(pid_end + 1);
     const auto kind = line.substr(0, 3);
-    if (!pid || (kind != "out" && kind != "log") || (line.size() > 3 && line[3] != ' ')) {
+    if (!pid || (kind != "out" && kind != "log" && kind != "err") ||
+        (line.size() > 3 && line[3] != ' ')) {
       continue;
     }
     const auto rest = line.size() > 4 ? line.substr(4) : std::string_view{};

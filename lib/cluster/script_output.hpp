@@ -12,8 +12,8 @@
 //   parse_gone_probe     plans.hpp pids_gone_probe() and started_probe(): "flinkha-gone PID" /
 //                        "flinkha-alive PID"
 //   parse_start_lint     the start lint (plans.hpp): "flinkha-lint KIND env|conf DIR"
-//   parse_tails          "flinkha-file PID out|log PATH", then "flinkha-tail PID out|log LINE" per
-//                        line: the last lines of a daemon's .out / .log file
+//   parse_tails          "flinkha-file PID out|log|err PATH", then "flinkha-tail PID out|log|err
+//                        LINE" per line: the end of a daemon's .out / .log file
 //   script_failure_line  a line of the daemon scripts' output that names a failure
 //   without_probe_lines  a script's stdout without the lines flinkha's own probes add
 //
@@ -79,7 +79,9 @@ std::vector<LintProblem> parse_start_lint(std::string_view text);
 
 struct DaemonFileTail {
   int pid = 0;
-  std::string kind; // "out" (the JVM's stdout and stderr) or "log" (Flink's log file)
+  // "out" (the JVM's stdout and stderr), "log" (Flink's log file: its last lines) or "err" (the
+  // log file's ERROR and "Caused by:" lines, when it has any)
+  std::string kind;
   std::string path;
   std::vector<std::string> lines; // the file's last lines, oldest first, as printable text
 };

@@ -128,8 +128,10 @@ def failed_start_checks(sshd, base, ports, full):
         taken = jms.get("127.0.0.2", {})
         harness.check(f"{full}: REST port taken: the JobManager's row failed, with its log's tail",
                       taken.get("ok") is False and taken.get("detail") == "exited"
-                      and "last lines of" in (taken.get("error") or ""), taken)
+                      and "lines of" in (taken.get("error") or ""), taken)
         wait = report.get("wait") or {}
+        print(f"  REST port taken: {taken.get('error')!r}\n  wait: gave_up={wait.get('gave_up')!r}",
+              flush=True)
         harness.check(f"{full}: --wait ended at once, not after its timeout",
                       r.seconds < 120 and wait.get("ready") is not True, (r.seconds, wait))
         if wait:

@@ -320,6 +320,11 @@ mkdir -p "$FLINK_PID_DIR"
 id=$([ -f "$pid" ] && echo $(wc -l < "$pid") || echo "0")
 out="$FLINK_LOG_DIR/flink-$FLINK_IDENT_STRING-standalonesession-$id-$HOSTNAME.out"
 echo "Starting standalonesession daemon on host $HOSTNAME."
+log="${out%.out}.log"
+printf '%s\n' "2026-12-02 01:00:00,000 INFO  Entrypoint [] - Starting" \
+  "2026-12-02 01:00:01,000 ERROR Entrypoint [] - Could not start cluster entrypoint." \
+  "java.lang.Exception: startup" "Caused by: java.net.BindException: Address already in use" \
+  "2026-12-02 01:00:02,000 INFO  Remoting [] - Remoting shut down." > "$log"
 (echo "Error: Could not create the Java Virtual Machine."; exit 1) > "$out" 2>&1 < /dev/null &
 mypid=$!
 wait $mypid
@@ -343,6 +348,7 @@ echo $mypid >> "$pid"
   CHECK(rows[0].error->find("\n  Error: Could not create the Java Virtual Machine.") !=
         std::string::npos);
   CHECK(rows[0].error->find("older run") == std::string::npos);
+  CHECK(rows[0].error->find(std::string("error lines of ") + install.log_dir) != std::string::npos);
   CHECK(rows[0].stdout_text.starts_with("Starting standalonesession daemon on host"));
 
   // The same daemon looked at again (start-cluster --wait): gone, with the same tail.
@@ -351,10 +357,16 @@ echo $mypid >> "$pid"
   const auto again = local.run(with_env(command, install.log_dir, install.pid_dir)).value();
   CHECK(parse_gone_probe(again.stdout_text).gone == std::vector<int>{pid});
   const auto tails = parse_tails(again.stdout_text);
-  REQUIRE(tails.size() == 1);
+  REQUIRE(tails.size() == 2);
   CHECK(tails[0].kind == "out");
   CHECK(tails[0].lines == std::vector<std::string>{"Error: Could not create the Java Virtual "
                                                    "Machine."});
+  // Of the .log only the ERROR and "Caused by:" lines: the cause, not the shutdown after it.
+  CHECK(tails[1].kind == "err");
+  CHECK(tails[1].lines ==
+        std::vector<std::string>{
+            "2026-12-02 01:00:01,000 ERROR Entrypoint [] - Could not start cluster entrypoint.",
+            "Caused by: java.net.BindException: Address already in use"});
 }
 
 TEST_CASE("cluster plans: a zombie is not alive for the pid probe") {
