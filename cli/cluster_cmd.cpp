@@ -113,6 +113,11 @@ ExitCode run_start_cluster(Context& context, const StartClusterOptions& options)
   if (!plan) {
     return report_error(plan.error(), ExitCode::config);
   }
+  // --wait probes REST: a rest.port or rest.address it cannot use is refused before any start.
+  auto configured_endpoints = cluster::rest_endpoints(setup->config);
+  if (options.wait && !configured_endpoints) {
+    return report_error(configured_endpoints.error());
+  }
   const auto run = run_options(context, *setup, &stderr_sink());
   // JobManagers first, then TaskManagers, as start-cluster.sh.
   auto results =
@@ -134,7 +139,7 @@ ExitCode run_start_cluster(Context& context, const StartClusterOptions& options)
         static_cast<int>(std::ranges::count_if(workers, [](const auto& r) { return r.ok; }));
     // Wait for the JobManagers that started: a failed row's endpoint never answers. In HA mode
     // rest_endpoints has one endpoint per masters line, in plan order; without HA one.
-    auto endpoints = cluster::rest_endpoints(setup->config);
+    auto endpoints = std::move(*configured_endpoints);
     if (endpoints.size() == plan->jobmanagers.size()) {
       std::vector<cluster::RestEndpoint> started;
       for (std::size_t i = 0; i < endpoints.size(); ++i) {
@@ -349,8 +354,12 @@ ExitCode run_status(Context& context) {
   options.window = setup->remote.window;
   options.command_timeout =
       std::min(setup->remote.command_timeout, std::chrono::milliseconds(30000));
-  const auto status =
+  const auto collected =
       cluster::collect_status(*setup->remote.executor, setup->config, setup->install, options);
+  if (!collected) {
+    return report_error(collected.error());
+  }
+  const auto& status = *collected;
   if (context.json()) {
     fmt::print("{}\n", status_json(status).dump(2));
   } else {

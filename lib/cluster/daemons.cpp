@@ -1,24 +1,11 @@
 #include "cluster/daemons.hpp"
 
+#include "config/ha_paths.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
 
 namespace flinkha::cluster {
-
-namespace {
-
-bool has_control_characters(std::string_view text) {
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      return true;
-    }
-  }
-  return false;
-}
-
-} // namespace
 
 std::string_view to_string(Role role) {
   switch (role) {
@@ -95,8 +82,9 @@ Result<FlinkInstall> make_install(const config::ClusterConfig& config, NeedFlink
        {std::pair{"FLINK_HOME", install.flink_home.string()},
         std::pair{"conf dir", install.conf_dir.string()}, std::pair{"env.pid.dir", install.pid_dir},
         std::pair{"env.log.dir", install.log_dir}}) {
-    if (has_control_characters(text)) {
-      return failf("{} holds a control character: {}", what, util::printable(text, 200));
+    if (auto bad = config::check_value_bytes(text)) {
+      return fail(ErrorCategory::configuration,
+                  fmt::format("{} {}: {}", what, *bad, util::printable(text, 200)));
     }
   }
   return install;

@@ -1,5 +1,8 @@
 #include "cluster/rest_probe.hpp"
 
+#include "config/hosts_files.hpp"
+#include "util/strings.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -35,14 +38,24 @@ int int_field(const nlohmann::json& json, const char* key) {
   return it != json.end() && it->is_number_integer() ? it->get<int>() : 0;
 }
 
-int port_from(const std::optional<std::string>& text, int fallback) {
+// rest.port as Flink's RestOptions.PORT reads it (an int, 8081 by default); a value Flink would
+// refuse is a configuration error here too, rather than a probe of a port nobody listens on.
+Result<int> rest_port(const config::ClusterConfig& config) {
+  const auto text = config.value("rest.port");
   if (!text) {
-    return fallback;
+    return 8081;
   }
+  const auto value = util::trim(*text);
   int port = 0;
-  const auto* end = text->data() + text->size();
-  const auto [ptr, ec] = std::from_chars(text->data(), end, port);
-  return ec == std::errc{} && ptr == end && port > 0 && port <= 65535 ? port : fallback;
+  const auto* end = value.data() + value.size();
+  const auto [ptr, ec] = std::from_chars(value.data(), end, port);
+  if (ec != std::errc{} || ptr != end || port < 1 || port > 65535) {
+    return fail(
+        ErrorCategory::configuration,
+        fmt::format("rest.port: \"{}\" is not a port (1-65535)", util::printable(*text, 80)),
+        "fix rest.port in the Flink configuration (`flinkha config check` names the line)");
+  }
+  return port;
 }
 
 } // namespace
@@ -52,20 +65,28 @@ std::string RestEndpoint::url() const {
   return fmt::format("http://{}{}{}:{}/overview", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
 }
 
-std::vector<RestEndpoint> rest_endpoints(const config::ClusterConfig& config) {
-  const int rest_port = port_from(config.value("rest.port"), 8081);
+Result<std::vector<RestEndpoint>> rest_endpoints(const config::ClusterConfig& config) {
+  const auto port = rest_port(config);
+  if (!port) {
+    return std::unexpected(port.error());
+  }
   std::vector<RestEndpoint> endpoints;
   if (config.ha.zookeeper && config.masters) {
     for (const auto& master : config.masters->masters) {
-      endpoints.push_back({master.host, master.web_ui_port > 0 ? master.web_ui_port : rest_port});
+      endpoints.push_back({master.host, master.web_ui_port > 0 ? master.web_ui_port : *port});
     }
     return endpoints;
   }
-  auto host = config.value("rest.address").value_or("localhost");
-  if (config::validate_host(host)) {
+  auto host = std::string(util::trim(config.value("rest.address").value_or("localhost")));
+  if (host.empty()) {
     host = "localhost";
   }
-  endpoints.push_back({host, rest_port});
+  if (auto bad = config::validate_host(host)) {
+    return fail(
+        ErrorCategory::configuration, fmt::format("rest.address: {}", *bad),
+        "fix rest.address in the Flink configuration (`flinkha config check` names the line)");
+  }
+  endpoints.push_back({host, *port});
   return endpoints;
 }
 

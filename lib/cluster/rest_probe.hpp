@@ -4,7 +4,9 @@
 //   RestEndpoint     host + port of one JobManager's REST endpoint
 //   rest_endpoints   the JobManagers a config describes: in HA mode every conf/masters line
 //                    (its web UI port, or rest.port when the line has none / 0); otherwise one on
-//                    rest.address (else localhost) and rest.port
+//                    rest.address (else localhost) and rest.port; a rest.port that is not a port
+//                    or a rest.address that is not a host (validate_host) is a configuration
+//                    error naming the key, never a silent fallback to 8081 / localhost
 //   RestStatus       reachable, HTTP status, taskmanagers, slots total/available, flink-version,
 //                    or the error in words
 //   probe_overview   one endpoint, within connect and total timeouts; never throws, never fails:
@@ -14,6 +16,7 @@
 // Thread-safe (libcurl is initialised once; each probe has its own easy handle).
 
 #include "config/cluster_config.hpp"
+#include "util/result.hpp"
 
 #include <chrono>
 #include <optional>
@@ -29,7 +32,7 @@ struct RestEndpoint {
   std::string url() const; // http://host:port/overview (IPv6 literals in brackets)
 };
 
-std::vector<RestEndpoint> rest_endpoints(const config::ClusterConfig& config);
+Result<std::vector<RestEndpoint>> rest_endpoints(const config::ClusterConfig& config);
 
 struct RestProbeOptions {
   std::chrono::milliseconds connect_timeout{2000};

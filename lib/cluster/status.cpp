@@ -138,16 +138,20 @@ void judge(ClusterStatus& status) {
   }
 }
 
-ClusterStatus collect_status(remote::Executor& executor, const config::ClusterConfig& config,
-                             const FlinkInstall& install, const StatusOptions& options) {
+Result<ClusterStatus> collect_status(remote::Executor& executor,
+                                     const config::ClusterConfig& config,
+                                     const FlinkInstall& install, const StatusOptions& options) {
   ClusterStatus status;
   const auto endpoints = rest_endpoints(config);
+  if (!endpoints) {
+    return std::unexpected(endpoints.error());
+  }
   std::vector<RestStatus> rest;
   std::thread rest_thread;
   try {
-    rest_thread = std::thread([&] { rest = probe_all(endpoints, options.rest); });
+    rest_thread = std::thread([&] { rest = probe_all(*endpoints, options.rest); });
   } catch (const std::system_error&) {
-    rest = probe_all(endpoints, options.rest);
+    rest = probe_all(*endpoints, options.rest);
   }
 
   std::vector<remote::RemoteCommand> probes;

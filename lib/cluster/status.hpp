@@ -81,8 +81,11 @@ struct StatusOptions {
   LeaderLookup leader_lookup; // optional
 };
 
-ClusterStatus collect_status(remote::Executor& executor, const config::ClusterConfig& config,
-                             const FlinkInstall& install, const StatusOptions& options);
+// Fails only when the configuration names no valid REST endpoint (rest_endpoints); a host or
+// endpoint that cannot be reached is part of the status.
+Result<ClusterStatus> collect_status(remote::Executor& executor,
+                                     const config::ClusterConfig& config,
+                                     const FlinkInstall& install, const StatusOptions& options);
 
 // The verdict and problems for already collected hosts, REST results and leader; exposed for
 // tests.

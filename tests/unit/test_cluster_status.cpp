@@ -60,10 +60,32 @@ TEST_CASE("cluster status: hosts and expectations from the config") {
   CHECK(hosts[2].host == "w1");
   CHECK(hosts[2].taskmanagers_expected == 2);
   const auto endpoints = rest_endpoints(config);
-  REQUIRE(endpoints.size() == 2);
-  CHECK(endpoints[0].url() == "http://m1:8081/overview");
-  CHECK(endpoints[1].port == 9000); // a masters line without port: rest.port
+  REQUIRE(endpoints);
+  REQUIRE(endpoints->size() == 2);
+  CHECK((*endpoints)[0].url() == "http://m1:8081/overview");
+  CHECK((*endpoints)[1].port == 9000); // a masters line without port: rest.port
   CHECK(RestEndpoint{"::1", 1}.url() == "http://[::1]:1/overview");
+}
+
+TEST_CASE("cluster status: a rest.port or rest.address Flink would refuse is an error, not 8081") {
+  for (const auto* line : {"rest.port: 70000\n", "rest.port: 80a\n", "rest.port: 0\n",
+                           "rest.address: \"a;reboot\"\n", "rest.address: -oProxyCommand\n"}) {
+    CAPTURE(line);
+    TempDir dir;
+    dir.write("config.yaml", line);
+    const auto endpoints = rest_endpoints(load(dir));
+    REQUIRE_FALSE(endpoints);
+    CHECK(endpoints.error().category == ErrorCategory::configuration);
+    const std::string key =
+        std::string_view(line).starts_with("rest.port") ? "rest.port" : "rest.address";
+    CHECK(endpoints.error().message.starts_with(key + ": "));
+  }
+  TempDir dir;
+  dir.write("config.yaml", "rest.port: 8082\nrest.address: jm.example.org\n");
+  const auto endpoints = rest_endpoints(load(dir));
+  REQUIRE(endpoints);
+  REQUIRE(endpoints->size() == 1);
+  CHECK((*endpoints)[0].url() == "http://jm.example.org:8082/overview");
 }
 
 TEST_CASE("cluster status: verdicts") {
@@ -140,8 +162,10 @@ TEST_CASE("cluster status: collect_status over the fake executor") {
     ++lookups;
     return LeaderSummary{"pekko.tcp://flink@127.0.0.1:6123/user/rpc/dispatcher_1", ""};
   };
-  const auto status =
+  const auto collected =
       collect_status(fake, config, make_install(config, NeedFlinkHome::no).value(), options);
+  REQUIRE(collected);
+  const auto& status = *collected;
   REQUIRE(status.hosts.size() == 3);
   CHECK(status.hosts[0].alive(Role::jobmanager) == 1);
   CHECK(status.hosts[1].alive(Role::taskmanager) == 1);
