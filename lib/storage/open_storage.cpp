@@ -1,5 +1,6 @@
 #include "storage/open_storage.hpp"
 
+#include "config/ha_paths.hpp"
 #include "storage/local_storage.hpp"
 #include "util/flink_path.hpp"
 #include "util/strings.hpp"
@@ -7,6 +8,13 @@
 namespace flinkha::storage {
 
 Result<std::string> local_path_of(std::string_view uri) {
+  // The bytes rule `config check` applies to storageDir (bad-path): refused here too, so a path
+  // with a newline or NUL never reaches a file system call or a remote command.
+  if (auto bad = config::check_value_bytes(uri)) {
+    return fail(ErrorCategory::configuration,
+                fmt::format("storage '{}' {}; refused", util::printable(uri), *bad),
+                "fix high-availability.storageDir (`flinkha config check` names the line)");
+  }
   const util::FlinkPath split = util::parse_flink_path(util::trim(uri));
   const std::string scheme = util::to_lower(split.scheme);
   if (!scheme.empty() && scheme != "file") {

@@ -145,6 +145,13 @@ TEST_CASE("storage: open_storage accepts Flink's local renderings and names othe
   CHECK_FALSE(local_path_of("file://host/data").has_value());
   CHECK_FALSE(local_path_of("relative/ha").has_value());
   CHECK_FALSE(local_path_of("/data/../etc").has_value());
+  for (const std::string& bad :
+       {std::string("/data/ha\n/etc"), std::string("/data/h\0a", 9), std::string("/data/\xff")}) {
+    const auto refused = local_path_of(bad);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().category == flinkha::ErrorCategory::configuration);
+    CHECK(refused.error().message.find("refused") != std::string::npos);
+  }
 
   flinkha::test::TempDir dir;
   dir.write("f", "1");
