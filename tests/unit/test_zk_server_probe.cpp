@@ -1,0 +1,151 @@
+// The session probe (zk/server_probe.hpp): the jute ConnectRequest it sends, the ConnectResponse
+// parser against the answer captured from Debian's ZooKeeper 3.8 (fixtures/zk/
+// connect_response.bin, tests/integration/zk_capture_fixtures.py), the verdicts on what hostile
+// or silent endpoints send, and a connect that names the server that is not ZooKeeper.
+
+#include "test_support.hpp"
+#include "zk/client.hpp"
+#include "zk/server_probe.hpp"
+
+#include <doctest/doctest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace flinkha;
+using namespace flinkha::zk;
+
+namespace {
+
+// A loopback socket that listens and never accepts: the kernel completes the TCP handshake, so
+// a client is connected and hears nothing. Closed on destruction.
+struct SilentListener {
+  int fd = -1;
+  int port = 0;
+  SilentListener() {
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd, 8) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+  }
+  ~SilentListener() { ::close(fd); }
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+};
+
+FourLetterResult<TcpAnswer> answered(std::string bytes, TcpAnswer::End end) {
+  return TcpAnswer{std::move(bytes), end};
+}
+
+} // namespace
+
+TEST_CASE("server_probe: the ConnectRequest of a new session, as jute frames it") {
+  const auto request = connect_request(4000);
+  // length 45; protocolVersion 0; lastZxidSeen 0; timeOut 4000; sessionId 0; passwd 16 × 0;
+  // readOnly false.
+  const std::string expected = std::string("\0\0\0\x2d", 4) + std::string(4, '\0') +
+                               std::string(8, '\0') + std::string("\0\0\x0f\xa0", 4) +
+                               std::string(8, '\0') + std::string("\0\0\0\x10", 4) +
+                               std::string(16, '\0') + std::string(1, '\0');
+  CHECK(request == expected);
+  CHECK(request.size() == 49);
+}
+
+TEST_CASE("server_probe: the ConnectResponse of ZooKeeper 3.8") {
+  const auto bytes = test::fixture("zk/connect_response.bin");
+  REQUIRE(bytes.size() == 41);
+  const auto parsed = parse_connect_response(bytes);
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->protocol_version == 0);
+  CHECK(parsed->timeout_ms == 4000); // asked 4000, inside the server's [2, 20] × tickTime
+  CHECK(format_session_id(parsed->session_id) == "0x10000d0a2120000");
+  CHECK(parsed->password.size() == 16);
+  CHECK(parsed->read_only == false);
+
+  const auto probe = classify_probe("zk1:2181", answered(bytes, TcpAnswer::End::complete), 750);
+  CHECK(probe.verdict == ProbeVerdict::zookeeper);
+
+  // Every strict prefix is the consistent start of one: incomplete, never "not ZooKeeper".
+  for (std::size_t n = 1; n < bytes.size(); ++n) {
+    CAPTURE(n);
+    const auto prefix = bytes.substr(0, n);
+    CHECK(parse_connect_response(prefix).error() == "incomplete");
+    const auto cut = classify_probe("zk1:2181", answered(prefix, TcpAnswer::End::timeout), 750);
+    CHECK(cut.verdict == ProbeVerdict::incomplete);
+    CHECK(describe(cut).find(fmt::format("only {} bytes", n)) != std::string::npos);
+  }
+}
+
+TEST_CASE("server_probe: bytes that are not a ConnectResponse name what is wrong") {
+  const std::string http = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+  const auto probe = classify_probe("127.0.0.1:2181", answered(http, TcpAnswer::End::eof), 750);
+  CHECK(probe.verdict == ProbeVerdict::not_zookeeper);
+  CHECK(describe(probe) ==
+        "127.0.0.1:2181 is not a ZooKeeper server: it answered the handshake with 47 bytes that "
+        "are not a ZooKeeper ConnectResponse (a frame length of 1213486160 bytes, not 36 or 37: "
+        "\"HTTP/1.1 400 Bad Request\\x0d\\x0aContent-Length: ...\")");
+
+  auto wrong_version = test::fixture("zk/connect_response.bin");
+  wrong_version[7] = '\x07';
+  CHECK(parse_connect_response(wrong_version).error() == "protocolVersion 7, not 0");
+  // Named from the first 8 bytes on, before the rest arrives.
+  CHECK(parse_connect_response(wrong_version.substr(0, 8)).error() == "protocolVersion 7, not 0");
+
+  auto wrong_password = test::fixture("zk/connect_response.bin");
+  wrong_password[23] = '\x20';
+  CHECK(parse_connect_response(wrong_password).error() == "a password of 32 bytes, not 16");
+
+  auto wrong_flag = test::fixture("zk/connect_response.bin");
+  wrong_flag[40] = '\x02';
+  CHECK(parse_connect_response(wrong_flag).error() == "a readOnly byte of 2, not 0 or 1");
+}
+
+TEST_CASE("server_probe: silence, a close and a refusal are told apart") {
+  const auto silent = classify_probe("h:1", answered("", TcpAnswer::End::timeout), 750);
+  CHECK(silent.verdict == ProbeVerdict::silent);
+  CHECK(describe(silent) == "h:1 is not answering as a ZooKeeper server: it accepted the "
+                            "connection but sent nothing within 750 ms");
+  CHECK(classify_probe("h:1", answered("", TcpAnswer::End::eof), 750).verdict ==
+        ProbeVerdict::closed);
+  CHECK(classify_probe("h:1", answered("", TcpAnswer::End::reset), 750).verdict ==
+        ProbeVerdict::closed);
+  const FourLetterResult<TcpAnswer> refused = std::unexpected(
+      FourLetterError{FourLetterErrorKind::refused, "connection refused", "h:1"});
+  CHECK(classify_probe("h:1", refused, 750).verdict == ProbeVerdict::refused);
+  CHECK(probe_window_ms(3000) == 750);
+  CHECK(probe_window_ms(100) == 200);
+  CHECK(probe_window_ms(60'000) == 1000);
+}
+
+TEST_CASE("server_probe: a listener that never answers, probed for real") {
+  const SilentListener listener;
+  const auto server = "127.0.0.1:" + std::to_string(listener.port);
+  const auto probe = probe_server(server, 200);
+  CHECK(probe.verdict == ProbeVerdict::silent);
+  const auto all = probe_servers(server + "," + server + "/chroot", 200);
+  REQUIRE(all.size() == 2);
+  CHECK(all[1].server == server);
+  CHECK(all[1].verdict == ProbeVerdict::silent);
+}
+
+TEST_CASE("zk_client: a connect to a server that never answers names it") {
+  const SilentListener listener;
+  ClientSettings settings;
+  settings.connect_string = "127.0.0.1:" + std::to_string(listener.port);
+  settings.connection_timeout_ms = 300;
+  const auto client = ZkClient::connect(settings);
+  REQUIRE_FALSE(client.has_value());
+  CHECK(client.error().code == ZkCode::connection_loss);
+  CHECK(client.error().message ==
+        fmt::format("no connection to ZooKeeper at {0} within 300 ms: {0} is not answering as a "
+                    "ZooKeeper server: it accepted the connection but sent nothing within 200 ms",
+                    settings.connect_string));
+  CHECK(to_error(client.error()).category == ErrorCategory::unreachable);
+}
