@@ -94,10 +94,21 @@ PeerHealth assess_peer(const PeerProbe& probe, int voters, std::vector<std::stri
   if (!probe.srvr) {
     const auto& error = probe.srvr.error();
     health.error = error;
-    health.reachable = !is_connect_failure(error.kind);
-    health.state = health.reachable ? PeerState::not_serving : PeerState::down;
-    problems.push_back(fmt::format("{} is {}: {}", name, health.reachable ? "not serving" : "down",
-                                   error.message));
+    const bool connected = !is_connect_failure(error.kind);
+    health.state = connected ? PeerState::not_serving : PeerState::down;
+    // Reached means a ZooKeeper server answered, if only to refuse: an endpoint that answers
+    // srvr with bytes that are not ZooKeeper's, or not at all, decides nothing (exit 3 when no
+    // peer was reached).
+    health.reachable = connected && error.kind != FourLetterErrorKind::malformed &&
+                       error.kind != FourLetterErrorKind::read_timeout;
+    if (error.kind == FourLetterErrorKind::malformed) {
+      problems.push_back(fmt::format("{} is not a ZooKeeper server: {}", name, error.message));
+    } else if (error.kind == FourLetterErrorKind::read_timeout) {
+      problems.push_back(fmt::format("{} is not answering: {}", name, error.message));
+    } else {
+      problems.push_back(fmt::format("{} is {}: {}", name, connected ? "not serving" : "down",
+                                     error.message));
+    }
     return health;
   }
   health.reachable = true;
