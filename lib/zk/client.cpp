@@ -627,11 +627,15 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
   }
   const int first = first_round_trip(state, settings, deadline);
   if (first != ZOK && first != ZNONODE && first != ZNOAUTH) {
-    return no_session(ZkCode::connection_loss,
-                      fmt::format("no working ZooKeeper session with {} within {} ms (the first "
-                                  "request ended with {})",
-                                  settings.connect_string, timeout_ms,
-                                  code_name(static_cast<ZkCode>(first))));
+    // A closed handle: flinkha's deadline passed; else the C client gave up on its own.
+    return no_session(
+        ZkCode::connection_loss,
+        state.zh == nullptr
+            ? fmt::format("no working ZooKeeper session with {}: the first request got no "
+                          "answer within {} ms",
+                          settings.connect_string, timeout_ms)
+            : fmt::format("no working ZooKeeper session with {}: the first request ended with {}",
+                          settings.connect_string, code_name(static_cast<ZkCode>(first))));
   }
   if (settings.digest_auth) {
     AuthWait wait;
