@@ -106,8 +106,8 @@ PeerHealth assess_peer(const PeerProbe& probe, int voters, std::vector<std::stri
     } else if (error.kind == FourLetterErrorKind::read_timeout) {
       problems.push_back(fmt::format("{} is not answering: {}", name, error.message));
     } else {
-      problems.push_back(fmt::format("{} is {}: {}", name, connected ? "not serving" : "down",
-                                     error.message));
+      problems.push_back(
+          fmt::format("{} is {}: {}", name, connected ? "not serving" : "down", error.message));
     }
     return health;
   }

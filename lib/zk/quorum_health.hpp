@@ -83,8 +83,8 @@ struct QuorumHealth {
   std::optional<std::int64_t> leader_id; // the single leader (or the standalone server)
   int voting_members = 0;                // voters in zoo.cfg
   int serving = 0;                       // voters serving in the quorum
-  int reachable = 0; // peers where a ZooKeeper server answered (0: "unknown", exit 3)
-  std::vector<PeerHealth> servers;       // in input order
+  int reachable = 0;               // peers where a ZooKeeper server answered (0: "unknown", exit 3)
+  std::vector<PeerHealth> servers; // in input order
   // Why the verdict is not healthy, each naming the peer: "peer 2 (zk2:2181) is down:
   // connection refused". Empty when healthy.
   std::vector<std::string> reasons;

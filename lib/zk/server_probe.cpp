@@ -93,11 +93,11 @@ std::string_view to_string(ProbeVerdict verdict) {
 
 std::string connect_request(std::int32_t timeout_ms) {
   std::string record;
-  put_int(record, 0);                                  // protocolVersion
-  put_long(record, 0);                                 // lastZxidSeen
+  put_int(record, 0);                                      // protocolVersion
+  put_long(record, 0);                                     // lastZxidSeen
   put_int(record, static_cast<std::uint32_t>(timeout_ms)); // timeOut
-  put_long(record, 0);                                 // sessionId: a new session
-  put_int(record, 16);                                 // passwd: 16 zero bytes, as clients send
+  put_long(record, 0);                                     // sessionId: a new session
+  put_int(record, 16);                                     // passwd: 16 zero bytes, as clients send
   record.append(16, '\0');
   record.push_back('\0'); // readOnly: false
   return framed(record);
@@ -114,12 +114,12 @@ std::expected<ConnectResponse, std::string> parse_connect_response(std::string_v
   // Each field is checked as soon as its bytes are there, so a wrong start is named even when the
   // rest never came.
   if (bytes.size() >= 8 && get_int(bytes, 4) != 0) {
-    return std::unexpected(fmt::format("protocolVersion {}, not 0",
-                                       static_cast<std::int32_t>(get_int(bytes, 4))));
+    return std::unexpected(
+        fmt::format("protocolVersion {}, not 0", static_cast<std::int32_t>(get_int(bytes, 4))));
   }
   if (bytes.size() >= 24 && get_int(bytes, 20) != 16) {
-    return std::unexpected(
-        fmt::format("a password of {} bytes, not 16", static_cast<std::int32_t>(get_int(bytes, 20))));
+    return std::unexpected(fmt::format("a password of {} bytes, not 16",
+                                       static_cast<std::int32_t>(get_int(bytes, 20))));
   }
   if (bytes.size() < 4 + length) {
     return std::unexpected(std::string("incomplete"));

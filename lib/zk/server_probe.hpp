@@ -63,8 +63,8 @@ std::expected<ConnectResponse, std::string> parse_connect_response(std::string_v
 struct ProbeResult {
   std::string server; // "host:port" as in the connect string
   ProbeVerdict verdict = ProbeVerdict::unreachable;
-  std::string detail;  // what it did, in words, without the server name
-  std::string answer;  // the bytes it sent (at most 4 KiB)
+  std::string detail; // what it did, in words, without the server name
+  std::string answer; // the bytes it sent (at most 4 KiB)
   int window_ms = 0;
 };
 

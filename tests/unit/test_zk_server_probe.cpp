@@ -116,8 +116,8 @@ TEST_CASE("server_probe: silence, a close and a refusal are told apart") {
         ProbeVerdict::closed);
   CHECK(classify_probe("h:1", answered("", TcpAnswer::End::reset), 750).verdict ==
         ProbeVerdict::closed);
-  const FourLetterResult<TcpAnswer> refused = std::unexpected(
-      FourLetterError{FourLetterErrorKind::refused, "connection refused", "h:1"});
+  const FourLetterResult<TcpAnswer> refused =
+      std::unexpected(FourLetterError{FourLetterErrorKind::refused, "connection refused", "h:1"});
   CHECK(classify_probe("h:1", refused, 750).verdict == ProbeVerdict::refused);
   CHECK(probe_window_ms(3000) == 750);
   CHECK(probe_window_ms(100) == 200);
