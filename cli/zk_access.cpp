@@ -43,7 +43,7 @@ void add_zk_access_options(CLI::App& app, ZkAccessOptions& options) {
                  "ZooKeeper digest credentials: a file whose first line is user:password "
                  "(else $FLINKHA_ZK_AUTH, else zookeeper.digest)");
   app.add_option("--zk-timeout", options.timeout_ms,
-                 "ZooKeeper connection timeout in ms (default: "
+                 "ZooKeeper connection timeout in ms: handshake and first request (default: "
                  "high-availability.zookeeper.client.connection-timeout)")
       ->check(CLI::Range(1, 3'600'000));
 }
