@@ -9,9 +9,13 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
+#include <atomic>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace flinkha;
 using namespace flinkha::zk;
@@ -148,4 +152,69 @@ TEST_CASE("zk_client: a connect to a server that never answers names it") {
                     "ZooKeeper server: it accepted the connection but sent nothing within 200 ms",
                     settings.connect_string));
   CHECK(to_error(client.error()).category == ErrorCategory::unreachable);
+}
+
+namespace {
+
+// A loopback server that answers every connection's handshake with the ConnectResponse captured
+// from ZooKeeper 3.8 and then never answers again (a server that hangs after the handshake).
+// Stopped on destruction: every socket shut down, the thread joined.
+class HandshakeThenSilence {
+public:
+  HandshakeThenSilence() : m_response(test::fixture("zk/connect_response.bin")) {
+    m_thread = std::thread([this] { serve(); });
+  }
+  ~HandshakeThenSilence() {
+    m_stop = true;
+    ::shutdown(m_listener.fd, SHUT_RDWR);
+    m_thread.join();
+    for (const int fd : m_connections) {
+      ::close(fd);
+    }
+  }
+  HandshakeThenSilence(const HandshakeThenSilence&) = delete;
+  HandshakeThenSilence& operator=(const HandshakeThenSilence&) = delete;
+  int port() const { return m_listener.port; }
+  int handshakes() const { return m_handshakes.load(); }
+
+private:
+  void serve() {
+    while (!m_stop) {
+      const int fd = ::accept(m_listener.fd, nullptr, nullptr);
+      if (fd < 0) {
+        return;
+      }
+      m_connections.push_back(fd);
+      std::array<char, 64> request{};
+      if (::recv(fd, request.data(), request.size(), 0) > 0 &&
+          ::send(fd, m_response.data(), m_response.size(), MSG_NOSIGNAL) > 0) {
+        ++m_handshakes;
+      }
+    }
+  }
+
+  SilentListener m_listener;
+  std::string m_response;
+  std::atomic<bool> m_stop{false};
+  std::atomic<int> m_handshakes{0};
+  std::vector<int> m_connections; // only touched by the thread until it is joined
+  std::thread m_thread;
+};
+
+} // namespace
+
+TEST_CASE("zk_client: a server that answers the handshake and then no request is no session") {
+  const HandshakeThenSilence server;
+  ClientSettings settings;
+  settings.connect_string = "127.0.0.1:" + std::to_string(server.port());
+  settings.connection_timeout_ms = 300;
+  const auto client = ZkClient::connect(settings);
+  REQUIRE_FALSE(client.has_value());
+  CHECK(server.handshakes() >= 1);
+  CHECK(client.error().code == ZkCode::connection_loss);
+  // The probe finds a ZooKeeper handshake, so it adds nothing; the message says what failed.
+  CHECK(client.error().message ==
+        fmt::format("no working ZooKeeper session with {}: the first request got no answer "
+                    "within 300 ms",
+                    settings.connect_string));
 }
