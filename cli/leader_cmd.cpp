@@ -280,7 +280,9 @@ ExitCode run_watch(Context& context, const ZkAccessOptions& access) {
   flink::FailoverTracker tracker;
   std::string last_error;
   while (!g_stop.load()) {
-    if (zk == nullptr || zk->state() == zk::SessionState::expired) {
+    // Expired, or closed by flinkha after a request went unanswered (client.hpp): a new session.
+    if (zk == nullptr || zk->state() == zk::SessionState::expired ||
+        zk->state() == zk::SessionState::closed) {
       zk.reset();
       auto reconnected = open_zk(prepared->settings);
       if (!reconnected) {

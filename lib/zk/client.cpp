@@ -341,6 +341,8 @@ void close_handle(ZkClient::State& state, std::string reason) {
   zookeeper_close(state.zh);
   state.zh = nullptr;
   state.closed_reason = std::move(reason);
+  std::lock_guard lock(state.mutex);
+  state.session = SessionState::closed;
 }
 
 std::string no_answer_reason(const ClientSettings& settings, int waited_ms) {
@@ -377,7 +379,8 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
   std::uniform_real_distribution<double> draw(0.0, 1.0);
   for (int attempt = 0;; ++attempt) {
     Batch batch;
-    bool answered = true;
+    // Every slot of the attempt is pending before the first is sent, so a stall that stops the
+    // submission leaves none of them looking answered.
     for (const auto i : pending) {
       auto& slot = slots[i];
       auto path = std::move(slot.path);
@@ -390,6 +393,10 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
       slot.version = slot_version;
       slot.flags = flags;
       slot.rc = kPending;
+    }
+    bool answered = true;
+    for (const auto i : pending) {
+      auto& slot = slots[i];
       if (!batch.acquire(std::max(settings.max_in_flight, 1), stall)) {
         answered = false;
         break; // this slot and the ones after it stay kPending
@@ -626,6 +633,9 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
     return zk_fail(ZkCode::auth_failed, "", "authentication failed while connecting");
   }
   const int first = first_round_trip(state, settings, deadline);
+  if (first == ZAUTHFAILED || first == ZSESSIONEXPIRED) {
+    return std::unexpected(error_of(state, first, ""));
+  }
   if (first != ZOK && first != ZNONODE && first != ZNOAUTH) {
     // A closed handle: flinkha's deadline passed; else the C client gave up on its own.
     return no_session(

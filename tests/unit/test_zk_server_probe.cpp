@@ -157,11 +157,13 @@ TEST_CASE("zk_client: a connect to a server that never answers names it") {
 namespace {
 
 // A loopback server that answers every connection's handshake with the ConnectResponse captured
-// from ZooKeeper 3.8 and then never answers again (a server that hangs after the handshake).
-// Stopped on destruction: every socket shut down, the thread joined.
+// from ZooKeeper 3.8, with `answered` requests more (each answered as an exists that found the
+// node: ReplyHeader {xid, zxid, err 0} and a Stat of 68 bytes), and then never again (a server
+// that hangs). Stopped on destruction: every socket shut down, the thread joined.
 class HandshakeThenSilence {
 public:
-  HandshakeThenSilence() : m_response(test::fixture("zk/connect_response.bin")) {
+  explicit HandshakeThenSilence(int answered = 0)
+      : m_response(test::fixture("zk/connect_response.bin")), m_answered(answered) {
     m_thread = std::thread([this] { serve(); });
   }
   ~HandshakeThenSilence() {
@@ -185,16 +187,57 @@ private:
         return;
       }
       m_connections.push_back(fd);
-      std::array<char, 64> request{};
-      if (::recv(fd, request.data(), request.size(), 0) > 0 &&
+      // Whole frames only: an answer to half a frame would be an unsolicited reply, which makes
+      // the C client abort() (zookeeper.c: assert(cptr) in zookeeper_process).
+      if (read_frame(fd).size() == 45 &&
           ::send(fd, m_response.data(), m_response.size(), MSG_NOSIGNAL) > 0) {
         ++m_handshakes;
+      }
+      for (int i = 0; i < m_answered; ++i) {
+        // One request frame: xid, type, …; the answer repeats the xid.
+        const auto frame = read_frame(fd);
+        if (frame.size() < 8) {
+          break;
+        }
+        std::string reply(4, '\0');                  // length, set below
+        reply.append(frame.substr(0, 4));            // xid
+        reply.append(std::string(7, '\0') + "\x01"); // zxid 1
+        reply.append(4, '\0');                       // err 0
+        reply.append(68, '\0');                      // Stat
+        reply[3] = static_cast<char>(reply.size() - 4);
+        (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
       }
     }
   }
 
+  // The body of one length-prefixed frame (empty when the peer hung up first).
+  static std::string read_frame(int fd) {
+    const auto read_exactly = [fd](std::size_t n) {
+      std::string out(n, '\0');
+      std::size_t got = 0;
+      while (got < n) {
+        const auto r = ::recv(fd, out.data() + got, n - got, 0);
+        if (r <= 0) {
+          return std::string{};
+        }
+        got += static_cast<std::size_t>(r);
+      }
+      return out;
+    };
+    const auto length = read_exactly(4);
+    if (length.size() != 4) {
+      return {};
+    }
+    std::size_t n = 0;
+    for (const char c : length) {
+      n = (n << 8) | static_cast<unsigned char>(c);
+    }
+    return n > 4096 ? std::string{} : read_exactly(n);
+  }
+
   SilentListener m_listener;
   std::string m_response;
+  int m_answered = 0;
   std::atomic<bool> m_stop{false};
   std::atomic<int> m_handshakes{0};
   std::vector<int> m_connections; // only touched by the thread until it is joined
@@ -217,4 +260,31 @@ TEST_CASE("zk_client: a server that answers the handshake and then no request is
         fmt::format("no working ZooKeeper session with {}: the first request got no answer "
                     "within 300 ms",
                     settings.connect_string));
+}
+
+TEST_CASE("zk_client: a session that stops answering is closed; no request looks answered") {
+  const HandshakeThenSilence server(1); // answers the first request (connect's), then nothing
+  ClientSettings settings;
+  settings.connect_string = "127.0.0.1:" + std::to_string(server.port());
+  settings.connection_timeout_ms = 300;
+  settings.session_timeout_ms = 300;
+  settings.max_in_flight = 1; // the second and third reads wait for a slot that never frees
+  auto client = ZkClient::connect(settings);
+  REQUIRE_MESSAGE(client.has_value(), (client ? "" : describe(client.error())));
+  const auto reads = (*client)->get_many({"/a", "/b", "/c"});
+  REQUIRE(reads.size() == 3);
+  for (const auto& read : reads) {
+    REQUIRE_FALSE(read.has_value());
+    CHECK(read.error().code == ZkCode::operation_timeout);
+    CHECK(read.error().message ==
+          fmt::format("no answer from ZooKeeper at {} within 300 ms; flinkha closed the session",
+                      settings.connect_string));
+  }
+  CHECK((*client)->state() == SessionState::closed);
+  // Every later call fails at once, with the same reason, and classifies as unreachable.
+  const auto later = (*client)->children("/");
+  REQUIRE_FALSE(later.has_value());
+  CHECK(later.error().code == ZkCode::closing);
+  CHECK(to_error(later.error()).category == ErrorCategory::unreachable);
+  CHECK((*client)->session_id() == 0);
 }
