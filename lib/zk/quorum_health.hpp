@@ -71,7 +71,8 @@ struct PeerHealth {
   PeerTarget peer;
   PeerState state = PeerState::down;
   bool reachable = false; // a ZooKeeper server answered (if only with a refusal); not an
-                          // answer that is not ZooKeeper's (malformed) or none (read timeout)
+                          // answer that is not ZooKeeper's (malformed), none (read timeout)
+                          // or one the connection broke (io)
   std::optional<SrvrStats> srvr;
   std::optional<MntrStats> mntr;
   std::optional<FourLetterError> error;      // why srvr gave nothing usable

@@ -8,9 +8,9 @@ Run as a server process, started and stopped by pid through harness.ProcessRegis
     fake_zk.wait_listening(port)
 
 Modes (each connection is served by its own thread; 127.0.0.1 only):
-  garbage  reads what the client sends, answers random bytes (a random length, 1 to 4096 bytes,
-           each connection), answers every later read with more, and at random either keeps
-           the connection open or closes it: random each run, so tests loop it;
+  garbage  sends random bytes at once (a random length, 1 to 4096 bytes, each connection),
+           then at random either closes the connection or keeps it open and answers every
+           read with more: random each run, so tests loop it;
   silent   accepts and reads, never sends a byte;
   trickle  accepts and sends random bytes one at a time, TRICKLE_S apart, forever.
 A ZooKeeper ConnectResponse is 41 framed bytes; the random bytes are almost never one, and a
@@ -39,15 +39,15 @@ def wait_listening(port, timeout=10.0):
     raise RuntimeError(f"fake ZooKeeper on 127.0.0.1:{port} did not start within {timeout} s")
 
 
-def _garbage(conn, rng):
-    conn.settimeout(1.0)
-    try:
-        conn.recv(4096)
-    except socket.timeout:
-        pass
+def _garbage_first(conn, rng):
+    """On accept, before reading: the answer fits a fresh socket's buffer, so the accept loop
+    never waits on a client; True when the connection stays open for more."""
     conn.sendall(rng.randbytes(rng.randint(1, 4096)))
-    keep_open = rng.random() < 0.5
-    while keep_open:
+    return rng.random() < 0.5
+
+
+def _garbage(conn, rng):
+    while True:
         data = conn.recv(4096)
         if not data:
             return
@@ -91,8 +91,18 @@ def main():
     listener.listen(4096)
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=_serve, args=(handler, conn, rng.getrandbits(64)),
-                         daemon=True).start()
+        seed = rng.getrandbits(64)
+        if mode == "garbage":
+            # The C client reconnects in a tight loop: answer inline, keep a thread only for the
+            # connections that stay open, so a later connection is accepted at once.
+            try:
+                if not _garbage_first(conn, random.Random(seed)):
+                    conn.close()
+                    continue
+            except OSError:
+                conn.close()
+                continue
+        threading.Thread(target=_serve, args=(handler, conn, seed), daemon=True).start()
 
 
 if __name__ == "__main__":

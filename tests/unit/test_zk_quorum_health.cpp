@@ -246,8 +246,10 @@ TEST_CASE("zk: quorum details: voters, reachability, notes") {
   // nothing either: connected, but no ZooKeeper server was reached.
   const auto impostors = assess_quorum(
       std::vector{failed(1, FourLetterErrorKind::malformed, "no \"Mode:\" line"),
-                  failed(2, FourLetterErrorKind::read_timeout, "read timeout"), down(3)});
+                  failed(2, FourLetterErrorKind::read_timeout, "read timeout"),
+                  failed(3, FourLetterErrorKind::io, "recv after 9 bytes: Connection reset")});
   CHECK(impostors.reachable == 0);
+  CHECK(mentions(impostors.reasons, "peer 3 (zk3:2183) is not answering: recv after 9 bytes"));
   CHECK(impostors.servers[0].state == PeerState::not_serving);
   CHECK(mentions(impostors.reasons, "peer 1 (zk1:2181) is not a ZooKeeper server: no"));
   CHECK(mentions(impostors.reasons, "peer 2 (zk2:2182) is not answering: read timeout"));
