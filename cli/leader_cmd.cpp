@@ -286,6 +286,12 @@ ExitCode run_watch(Context& context, const ZkAccessOptions& access) {
       zk.reset();
       auto reconnected = open_zk(prepared->settings);
       if (!reconnected) {
+        // Said once per distinct failure, as the read errors below (it said nothing before).
+        if (reconnected.error().message != last_error) {
+          fmt::print(stderr, "flinkha: {}: {}\n", iso_time(std::chrono::system_clock::now()),
+                     reconnected.error().message);
+          last_error = reconnected.error().message;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         continue;
       }
