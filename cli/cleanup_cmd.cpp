@@ -110,7 +110,7 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
                      const std::function<flink::CleanupRequest()>& make_request) {
   auto session = open_ha_session(context, options.access);
   if (!session) {
-    return report_error(session.error().error, session.error().code);
+    return report_error(session.error());
   }
   auto& s = **session;
   if (auto id = config::check_cluster_id(s.config.ha.cluster_id); !id) {
@@ -125,7 +125,7 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
   request.delete_on_commit = s.delete_on_commit;
   auto leader = flink::find_live_leader(s, *s.zk);
   if (!leader) {
-    return report_error(zk::to_error(leader.error()), ExitCode::unknown);
+    return report_error(zk::to_error(leader.error()));
   }
   if (*leader) {
     // plan_cleanup makes the refusal; a dry run gets the plan with the refusal noted.

@@ -40,6 +40,13 @@ ExitCode exit_code_for(const Error& error, ExitCode fallback) {
   return error.category == ErrorCategory::internal ? fallback : exit_code_for(error.category);
 }
 
+Error unless_classified(Error error, ErrorCategory category) {
+  if (error.category == ErrorCategory::internal) {
+    error.category = category;
+  }
+  return error;
+}
+
 std::span<const CategoryName> error_categories() {
   return kCategories;
 }

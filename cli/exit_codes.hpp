@@ -28,6 +28,10 @@ ExitCode exit_code_for(ErrorCategory category);
 // (ErrorCategory::internal), so the command says what a failure of that step means.
 ExitCode exit_code_for(const Error& error, ExitCode fallback);
 
+// The error with `category` when the library left it unclassified (ErrorCategory::internal), as
+// is otherwise: for a step whose failures all mean one thing (loading the configuration: 78).
+Error unless_classified(Error error, ErrorCategory category);
+
 // Every category with its name as flinkha(1) spells it, for the documentation check.
 struct CategoryName {
   ErrorCategory category;

@@ -4,15 +4,15 @@
 
 namespace flinkha::cli {
 
-std::expected<std::unique_ptr<HaSession>, ZkAccessError>
-open_ha_session(const Context& context, const ZkAccessOptions& access) {
+Result<std::unique_ptr<HaSession>> open_ha_session(const Context& context,
+                                                   const ZkAccessOptions& access) {
   auto config = context.load_config();
   if (!config) {
-    return std::unexpected(ZkAccessError{config.error(), ExitCode::config});
+    return std::unexpected(unless_classified(config.error(), ErrorCategory::configuration));
   }
   // Before connecting: a cluster without ZooKeeper HA has no quorum to connect to.
   if (auto zookeeper = flink::check_zookeeper_ha(*config); !zookeeper) {
-    return std::unexpected(ZkAccessError{zookeeper.error(), ExitCode::config});
+    return std::unexpected(unless_classified(zookeeper.error(), ErrorCategory::configuration));
   }
   auto settings = zk_client_settings(context, *config, access);
   if (!settings) {
@@ -27,7 +27,7 @@ open_ha_session(const Context& context, const ZkAccessOptions& access) {
                           .count();
   auto ha = flink::open_ha_context(std::move(*config), **client, now_ms);
   if (!ha) {
-    return std::unexpected(ZkAccessError{ha.error(), ExitCode::config});
+    return std::unexpected(unless_classified(ha.error(), ErrorCategory::configuration));
   }
   auto session = std::make_unique<HaSession>();
   static_cast<flink::HaContext&>(*session) = std::move(*ha);

@@ -1,8 +1,9 @@
 #pragma once
 // What `inspect` and `cleanup` share: the cluster configuration loaded, the ZooKeeper client
 // opened (zk_access.hpp), and the HA context (flink/ha_context.hpp: era, znode paths, storage
-// sides, cluster-id and live-leader rules) built on it. Only the loading and the exit codes live
-// here. Errors carry the exit code: 78 configuration, 3 ZooKeeper unreachable.
+// sides, cluster-id and live-leader rules) built on it. Only the loading lives here. Errors
+// are classified: what the library leaves unclassified while loading is configuration (78);
+// ZooKeeper's own are unreachable (3) or refused (2) as zk::to_error says.
 
 #include "context.hpp"
 #include "flink/ha_context.hpp"
@@ -18,7 +19,7 @@ struct HaSession : flink::HaContext {
   std::unique_ptr<zk::ZkClient> zk;
 };
 
-std::expected<std::unique_ptr<HaSession>, ZkAccessError>
-open_ha_session(const Context& context, const ZkAccessOptions& access);
+Result<std::unique_ptr<HaSession>> open_ha_session(const Context& context,
+                                                   const ZkAccessOptions& access);
 
 } // namespace flinkha::cli

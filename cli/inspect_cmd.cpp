@@ -33,7 +33,7 @@ ExitCode exit_code_of(const flink::HaInventory& inventory) {
 ExitCode run_inspect(Context& context, const ZkAccessOptions& access) {
   auto session = open_ha_session(context, access);
   if (!session) {
-    return report_error(session.error().error, session.error().code);
+    return report_error(session.error());
   }
   auto& s = **session;
   zk::PrefetchingReader tree(*s.zk);

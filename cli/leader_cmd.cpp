@@ -126,11 +126,10 @@ struct Prepared {
   flink::ResolveOptions resolve;
 };
 
-std::expected<Prepared, ZkAccessError> prepare(const Context& context,
-                                               const ZkAccessOptions& access) {
+Result<Prepared> prepare(const Context& context, const ZkAccessOptions& access) {
   auto config = context.load_config();
   if (!config) {
-    return std::unexpected(ZkAccessError{config.error(), ExitCode::config});
+    return std::unexpected(unless_classified(config.error(), ErrorCategory::configuration));
   }
   auto settings = zk_client_settings(context, *config, access);
   if (!settings) {
@@ -150,11 +149,11 @@ struct Connected {
 std::expected<Connected, ExitCode> connect(const Context& context, const ZkAccessOptions& access) {
   auto prepared = prepare(context, access);
   if (!prepared) {
-    return std::unexpected(report_error(prepared.error().error, prepared.error().code));
+    return std::unexpected(report_error(prepared.error()));
   }
   auto client = open_zk(prepared->settings);
   if (!client) {
-    return std::unexpected(report_error(client.error().error, client.error().code));
+    return std::unexpected(report_error(client.error()));
   }
   return Connected{std::move(*prepared), std::move(*client)};
 }
@@ -166,7 +165,7 @@ ExitCode run_show(Context& context, const ZkAccessOptions& access) {
   }
   auto report = flink::resolve_leaders(*connected->zk, connected->prepared.resolve);
   if (!report) {
-    return report_error(zk::to_error(report.error()), ExitCode::unknown);
+    return report_error(zk::to_error(report.error()));
   }
   if (context.json()) {
     fmt::print("{}\n", report_json(*report).dump(2));
@@ -281,10 +280,18 @@ ExitCode run_watch(Context& context, const ZkAccessOptions& access) {
   flink::FailoverTracker tracker;
   std::string last_error;
   while (!g_stop.load()) {
-    if (zk == nullptr || zk->state() == zk::SessionState::expired) {
+    // Expired, or closed by flinkha after a request went unanswered (client.hpp): a new session.
+    if (zk == nullptr || zk->state() == zk::SessionState::expired ||
+        zk->state() == zk::SessionState::closed) {
       zk.reset();
       auto reconnected = open_zk(prepared->settings);
       if (!reconnected) {
+        // Said once per distinct failure, as the read errors below (it said nothing before).
+        if (reconnected.error().message != last_error) {
+          fmt::print(stderr, "flinkha: {}: {}\n", iso_time(std::chrono::system_clock::now()),
+                     reconnected.error().message);
+          last_error = reconnected.error().message;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         continue;
       }

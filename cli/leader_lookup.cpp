@@ -53,14 +53,14 @@ cluster::LeaderLookup make_leader_lookup(const Context& context,
   return [settings = std::move(settings), resolve,
           client]() -> Result<std::optional<cluster::LeaderSummary>> {
     if (!settings) {
-      return std::unexpected(settings.error().error);
+      return std::unexpected(settings.error());
     }
     if (!*client) {
       auto fast = *settings;
       fast.max_retry_attempts = 0; // a polling caller retries by itself
       auto opened = open_zk(fast);
       if (!opened) {
-        return std::unexpected(opened.error().error);
+        return std::unexpected(opened.error());
       }
       *client = std::move(*opened);
     }

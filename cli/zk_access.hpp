@@ -25,17 +25,15 @@ struct ZkAccessOptions {
 
 void add_zk_access_options(CLI::App& app, ZkAccessOptions& options);
 
-struct ZkAccessError {
-  Error error;
-  ExitCode code = ExitCode::unknown; // config: 78; ZooKeeper unreachable or refusing: 3
-};
+// Errors are classified (flinkha(1) EXIT STATUS through cli/exit_codes): a bad --zk-auth-file or
+// $FLINKHA_ZK_AUTH is usage (64), the cluster's ZooKeeper settings configuration (78), a server
+// that cannot be reached or is not ZooKeeper unreachable (3), refused credentials refused (2).
 
 // The settings as the command would connect (for commands that reconnect on session expiry).
-std::expected<zk::ClientSettings, ZkAccessError>
-zk_client_settings(const Context& context, const config::ClusterConfig& config,
-                   const ZkAccessOptions& options);
+Result<zk::ClientSettings> zk_client_settings(const Context& context,
+                                              const config::ClusterConfig& config,
+                                              const ZkAccessOptions& options);
 
-std::expected<std::unique_ptr<zk::ZkClient>, ZkAccessError>
-open_zk(const zk::ClientSettings& settings);
+Result<std::unique_ptr<zk::ZkClient>> open_zk(const zk::ClientSettings& settings);
 
 } // namespace flinkha::cli

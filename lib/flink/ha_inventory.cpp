@@ -448,7 +448,14 @@ private:
         break;
       case ZnodeRole::checkpoint_counter: {
         CounterRecord counter{node.path, {}, {}};
-        if (auto value = decode_checkpoint_counter(node.node.data)) {
+        const auto size = static_cast<std::size_t>(std::max(node.node.stat.data_length, 0));
+        if (node.node.data.size() != size) {
+          // The walk keeps at most kMaxKeptData of a node's data: say the real size, not 0.
+          counter.decode_error = fmt::format(
+              "checkpoint counter: expected 4 bytes (a big-endian int of Curator SharedCount), "
+              "got {} bytes",
+              size);
+        } else if (auto value = decode_checkpoint_counter(node.node.data)) {
           counter.next_checkpoint_id = *value;
         } else {
           counter.decode_error = value.error().message;

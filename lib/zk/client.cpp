@@ -1,5 +1,7 @@
 #include "zk/client.hpp"
 
+#include "zk/server_probe.hpp"
+
 #include <fmt/format.h>
 #include <zookeeper/zookeeper.h>
 
@@ -87,8 +89,14 @@ int backoff_ms(int base_ms, int attempt, int max_wait_ms, double random_draw) {
   return static_cast<int>(std::min(sleep, static_cast<double>(std::max(max_wait_ms, 0))));
 }
 
+int request_stall_ms(const ClientSettings& settings) {
+  return std::max({settings.session_timeout_ms, settings.connection_timeout_ms, 1});
+}
+
 struct ZkClient::State {
-  zhandle_t* zh = nullptr;
+  zhandle_t* zh = nullptr; // null once closed
+  // Why the handle was closed under a deadline (the error of every later call), else empty.
+  std::string closed_reason;
   // Seeded once per client: the retry backoff only needs draws that differ between clients.
   std::mt19937_64 random{std::random_device{}()};
   mutable std::mutex mutex;
@@ -174,6 +182,10 @@ ZkError error_of(const ZkClient::State& state, int rc, const std::string& path) 
   } else if (rc == ZINVALIDSTATE && session == SessionState::auth_failed) {
     code = ZkCode::auth_failed;
   }
+  if ((code == ZkCode::operation_timeout || code == ZkCode::closing) &&
+      !state.closed_reason.empty()) {
+    return ZkError{code, path, state.closed_reason};
+  }
   const char* text = zerror(static_cast<int>(code));
   std::string message = text != nullptr ? text : "unknown error";
   if (!message.empty()) {
@@ -189,28 +201,48 @@ bool retryable(ZkCode code) {
 
 // One pipelined batch: requests are submitted while fewer than max_in_flight are outstanding;
 // completions (on the C client's completion thread) fill their slot and wake the submitter.
+// Every wait ends when no request of the batch completed for `stall` (false: the server stopped
+// answering; the caller closes the handle before the slots go away).
 struct Batch {
   std::mutex mutex;
   std::condition_variable done;
   int in_flight = 0;
+  std::uint64_t completed = 0;
 
-  void acquire(int limit) {
+  bool wait_until(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds stall,
+                  const auto& ready) {
+    while (!ready()) {
+      const auto seen = completed;
+      if (!done.wait_for(lock, stall, [&] { return ready() || completed != seen; })) {
+        return false;
+      }
+    }
+    return true;
+  }
+  bool acquire(int limit, std::chrono::milliseconds stall) {
     std::unique_lock lock(mutex);
-    done.wait(lock, [&] { return in_flight < limit; });
+    if (!wait_until(lock, stall, [&] { return in_flight < limit; })) {
+      return false;
+    }
     ++in_flight;
+    return true;
   }
   void release() {
     {
       std::lock_guard lock(mutex);
       --in_flight;
+      ++completed;
     }
     done.notify_all();
   }
-  void drain() {
+  bool drain(std::chrono::milliseconds stall) {
     std::unique_lock lock(mutex);
-    done.wait(lock, [&] { return in_flight == 0; });
+    return wait_until(lock, stall, [&] { return in_flight == 0; });
   }
 };
+
+// A slot's rc until its completion came (the C client's codes are all <= 0).
+constexpr int kPending = 1;
 
 enum class Op { get, children, exists, remove, create };
 
@@ -222,6 +254,8 @@ struct Slot {
   std::vector<std::string> names; // children
   int version = -1;               // remove
   std::string value;              // create: the node's data
+  int flags = 0;                  // create: ZOO_EPHEMERAL, ZOO_SEQUENCE
+  std::string created;            // create: the created path (with the sequence suffix)
 };
 
 void on_data(int rc, const char* value, int value_len, const ::Stat* stat, const void* data) {
@@ -268,7 +302,11 @@ void on_void(int rc, const void* data) {
   slot->batch->release();
 }
 
-void on_created(int rc, const char* /*value*/, const void* data) {
+void on_created(int rc, const char* value, const void* data) {
+  auto* slot = static_cast<Slot*>(const_cast<void*>(data));
+  if (rc == ZOK && value != nullptr) {
+    slot->created = value;
+  }
   on_void(rc, data);
 }
 
@@ -287,29 +325,62 @@ int submit(ZkClient::State& state, Op op, bool watch, Slot& slot) {
     return zoo_adelete(state.zh, path, slot.version, on_void, &slot);
   case Op::create:
     return zoo_acreate(state.zh, path, slot.value.data(), static_cast<int>(slot.value.size()),
-                       &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT, on_created, &slot);
+                       &ZOO_OPEN_ACL_UNSAFE, slot.flags, on_created, &slot);
   }
   return ZBADARGUMENTS;
 }
 
+// Closes the handle: zookeeper_close() fails every pending request (ZCLOSING) and joins the C
+// client's I/O and completion threads, so once it returns no completion can write into a Slot,
+// a Batch or an AuthWait any more, and no C-client thread is left running. The caller must not
+// hold a lock a completion takes. Later calls fail at once with `reason`.
+void close_handle(ZkClient::State& state, std::string reason) {
+  if (state.zh == nullptr) {
+    return;
+  }
+  zookeeper_close(state.zh);
+  state.zh = nullptr;
+  state.closed_reason = std::move(reason);
+  std::lock_guard lock(state.mutex);
+  state.session = SessionState::closed;
+}
+
+std::string no_answer_reason(const ClientSettings& settings, int waited_ms) {
+  return fmt::format("no answer from ZooKeeper at {} within {} ms; flinkha closed the session",
+                     settings.connect_string, waited_ms);
+}
+
 // Runs `op` on every path, pipelined, retrying connection loss per the settings' backoff.
-// Writes: `version` for removals, `values` (path, data) for creations.
+// Writes: `version` for removals, `values` (path, data) and `flags` for creations.
+// A batch in which no request completes for request_stall_ms() closes the handle: its pending
+// requests fail with ZOPERATIONTIMEOUT, every later call with the same reason.
 std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op op, bool watch,
                       const std::vector<std::string>& paths, int version = -1,
-                      const std::vector<std::pair<std::string, std::string>>* values = nullptr) {
+                      const std::vector<std::pair<std::string, std::string>>* values = nullptr,
+                      int flags = 0) {
   std::vector<Slot> slots(paths.size());
   std::vector<std::size_t> pending(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
     slots[i].path = paths[i];
     slots[i].version = version;
+    slots[i].flags = flags;
     if (values != nullptr) {
       slots[i].value = (*values)[i].second;
     }
     pending[i] = i;
   }
+  if (state.zh == nullptr) {
+    for (auto& slot : slots) {
+      slot.rc = ZCLOSING;
+    }
+    return slots;
+  }
+  const auto stall = std::chrono::milliseconds(request_stall_ms(settings));
   std::uniform_real_distribution<double> draw(0.0, 1.0);
   for (int attempt = 0;; ++attempt) {
     Batch batch;
+    // Every slot of the attempt is pending before the first is sent, so a stall that stops the
+    // submission leaves none of them looking answered.
     for (const auto i : pending) {
       auto& slot = slots[i];
       auto path = std::move(slot.path);
@@ -320,14 +391,32 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
       slot.path = std::move(path);
       slot.value = std::move(value);
       slot.version = slot_version;
-      batch.acquire(std::max(settings.max_in_flight, 1));
+      slot.flags = flags;
+      slot.rc = kPending;
+    }
+    bool answered = true;
+    for (const auto i : pending) {
+      auto& slot = slots[i];
+      if (!batch.acquire(std::max(settings.max_in_flight, 1), stall)) {
+        answered = false;
+        break; // this slot and the ones after it stay kPending
+      }
       const int rc = submit(state, op, watch, slot);
       if (rc != ZOK) {
         slot.rc = rc; // not queued: no completion will come
         batch.release();
       }
     }
-    batch.drain();
+    answered = answered && batch.drain(stall);
+    if (!answered) {
+      close_handle(state, no_answer_reason(settings, static_cast<int>(stall.count())));
+      for (const auto i : pending) {
+        if (slots[i].rc == kPending || slots[i].rc == ZCLOSING) {
+          slots[i].rc = ZOPERATIONTIMEOUT;
+        }
+      }
+      return slots;
+    }
     std::vector<std::size_t> again;
     bool after_loss = false;
     for (const auto i : pending) {
@@ -430,12 +519,65 @@ ZkClient::ZkClient(ClientSettings settings)
       m_watching(std::make_unique<WatchingReader>(*this)) {}
 
 ZkClient::~ZkClient() {
-  if (m_state->zh != nullptr) {
-    // Blocks until the C client's threads are gone: no callback can touch m_state afterwards.
-    zookeeper_close(m_state->zh);
-    m_state->zh = nullptr;
+  // Blocks until the C client's threads are gone: no callback can touch m_state afterwards.
+  close_handle(*m_state, "closed");
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds left_until(Clock::time_point deadline) {
+  return std::max(std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()),
+                  std::chrono::milliseconds(1));
+}
+
+// The first request of a session (exists on the root, which a chroot makes the chroot), so a
+// session counts as established only once the server answered a request: a peer that sent
+// bytes the C client took for a ConnectResponse (a hostile or confused endpoint) never gets that
+// far. Connection loss is retried until `deadline` (the C client moves to the next server). On
+// a timeout the handle is closed here, while the slot is alive. Returns the request's rc.
+int first_round_trip(ZkClient::State& state, const ClientSettings& settings,
+                     Clock::time_point deadline) {
+  while (true) {
+    Batch batch;
+    Slot slot;
+    slot.batch = &batch;
+    slot.path = "/";
+    slot.rc = kPending;
+    (void)batch.acquire(1, left_until(deadline));
+    if (const int rc = submit(state, Op::exists, false, slot); rc != ZOK) {
+      slot.rc = rc;
+      batch.release();
+    }
+    if (!batch.drain(left_until(deadline))) {
+      close_handle(state, no_answer_reason(settings, settings.connection_timeout_ms));
+      return ZOPERATIONTIMEOUT;
+    }
+    if (slot.rc != ZCONNECTIONLOSS || Clock::now() >= deadline) {
+      return slot.rc;
+    }
+    std::unique_lock lock(state.mutex);
+    state.changed.wait_until(lock, deadline,
+                             [&] { return state.session != SessionState::connecting; });
   }
 }
+
+// What the servers of the connect string do, when at least one of them is not a working
+// ZooKeeper server: "; "-joined probe descriptions, else empty.
+std::string diagnose(const ClientSettings& settings) {
+  const auto probes =
+      probe_servers(settings.connect_string, probe_window_ms(settings.connection_timeout_ms));
+  std::string out;
+  bool any_wrong = false;
+  for (const auto& probe : probes) {
+    any_wrong = any_wrong || probe.verdict != ProbeVerdict::zookeeper;
+    out += (out.empty() ? "" : "; ") + describe(probe);
+  }
+  return any_wrong ? out : std::string{};
+}
+
+} // namespace
 
 ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& settings) {
   if (settings.connect_string.empty()) {
@@ -448,6 +590,8 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
   }
   std::unique_ptr<ZkClient> client(new ZkClient(settings));
   State& state = *client->m_state;
+  const int timeout_ms = std::max(settings.connection_timeout_ms, 1);
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   errno = 0;
   // zookeeper_init2's callback also receives the lines zookeeper_init itself logs (log_env).
   state.zh = zookeeper_init2(settings.connect_string.c_str(), global_watcher,
@@ -462,22 +606,46 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
   // (getaddrinfo per request burst: about a quarter of flinkha's instructions in a large
   // inspect). -1 resolves only at start and after a connection loss, which is when it matters.
   zoo_set_servers_resolution_delay(state.zh, -1);
+
+  // No session: close the handle first (its threads stop; nothing spins while the servers are
+  // probed), then say what each server did.
+  const auto no_session = [&](ZkCode code, const std::string& what) {
+    close_handle(state, what);
+    const auto diagnosis = diagnose(settings);
+    return zk_fail(code, "", diagnosis.empty() ? what : what + ": " + diagnosis);
+  };
+  SessionState session;
   {
     std::unique_lock lock(state.mutex);
-    const bool decided =
-        state.changed.wait_for(lock, std::chrono::milliseconds(settings.connection_timeout_ms),
-                               [&] { return state.session != SessionState::connecting; });
-    if (!decided) {
-      return zk_fail(ZkCode::connection_loss, "",
-                     fmt::format("no connection to ZooKeeper at {} within {} ms",
-                                 settings.connect_string, settings.connection_timeout_ms));
-    }
-    if (state.session == SessionState::expired) {
-      return zk_fail(ZkCode::session_expired, "", "the session expired while connecting");
-    }
-    if (state.session == SessionState::auth_failed) {
-      return zk_fail(ZkCode::auth_failed, "", "authentication failed while connecting");
-    }
+    state.changed.wait_until(lock, deadline,
+                             [&] { return state.session != SessionState::connecting; });
+    session = state.session;
+  }
+  if (session == SessionState::connecting) {
+    return no_session(ZkCode::connection_loss,
+                      fmt::format("no connection to ZooKeeper at {} within {} ms",
+                                  settings.connect_string, timeout_ms));
+  }
+  if (session == SessionState::expired) {
+    return zk_fail(ZkCode::session_expired, "", "the session expired while connecting");
+  }
+  if (session == SessionState::auth_failed) {
+    return zk_fail(ZkCode::auth_failed, "", "authentication failed while connecting");
+  }
+  const int first = first_round_trip(state, settings, deadline);
+  if (first == ZAUTHFAILED || first == ZSESSIONEXPIRED) {
+    return std::unexpected(error_of(state, first, ""));
+  }
+  if (first != ZOK && first != ZNONODE && first != ZNOAUTH) {
+    // A closed handle: flinkha's deadline passed; else the C client gave up on its own.
+    return no_session(
+        ZkCode::connection_loss,
+        state.zh == nullptr
+            ? fmt::format("no working ZooKeeper session with {}: the first request got no "
+                          "answer within {} ms",
+                          settings.connect_string, timeout_ms)
+            : fmt::format("no working ZooKeeper session with {}: the first request ended with {}",
+                          settings.connect_string, code_name(static_cast<ZkCode>(first))));
   }
   if (settings.digest_auth) {
     AuthWait wait;
@@ -487,13 +655,23 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
     if (rc != ZOK) {
       return std::unexpected(error_of(state, rc, ""));
     }
-    std::unique_lock lock(wait.mutex);
-    if (!wait.done.wait_for(lock, std::chrono::milliseconds(settings.connection_timeout_ms),
-                            [&] { return wait.finished; })) {
-      return zk_fail(ZkCode::operation_timeout, "", "no answer to the digest authentication");
+    bool finished = false;
+    int auth_rc = ZOK;
+    {
+      std::unique_lock lock(wait.mutex);
+      finished = wait.done.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                                    [&] { return wait.finished; });
+      auth_rc = wait.rc;
     }
-    if (wait.rc != ZOK) {
-      auto error = error_of(state, wait.rc, "");
+    if (!finished) {
+      // on_auth may still run, into `wait`: close while it is alive and unlocked.
+      close_handle(state, "no answer to the digest authentication");
+      return zk_fail(
+          ZkCode::operation_timeout, "",
+          fmt::format("no answer to the digest authentication within {} ms", timeout_ms));
+    }
+    if (auth_rc != ZOK) {
+      auto error = error_of(state, auth_rc, "");
       error.message = "digest authentication failed: " + error.message;
       return std::unexpected(std::move(error));
     }
@@ -546,15 +724,16 @@ ZkResult<std::string> ZkClient::create(const std::string& path, const std::strin
   if (mode == CreateMode::persistent_sequential || mode == CreateMode::ephemeral_sequential) {
     flags |= ZOO_SEQUENCE;
   }
-  std::string created(path.size() + 16, '\0'); // room for the 10-digit sequence suffix
-  const int rc =
-      zoo_create(m_state->zh, path.c_str(), data.data(), static_cast<int>(data.size()),
-                 &ZOO_OPEN_ACL_UNSAFE, flags, created.data(), static_cast<int>(created.size()));
-  if (rc != ZOK) {
-    return std::unexpected(error_of(*m_state, rc, path));
+  // Asynchronous like every other request (the C client's synchronous calls wait without a
+  // deadline); not retried, as ZooKeeper's own create is not idempotent for sequential nodes.
+  const std::vector<std::pair<std::string, std::string>> nodes{{path, data}};
+  ClientSettings once = m_settings;
+  once.max_retry_attempts = 0;
+  auto slots = run(*m_state, once, Op::create, false, {path}, -1, &nodes, flags);
+  if (slots.front().rc != ZOK) {
+    return std::unexpected(error_of(*m_state, slots.front().rc, path));
   }
-  created.resize(std::strlen(created.c_str()));
-  return created;
+  return std::move(slots.front().created);
 }
 
 ZkResult<void> ZkClient::remove(const std::string& path, int version) {
@@ -618,6 +797,9 @@ SessionState ZkClient::state() const {
 }
 
 std::int64_t ZkClient::session_id() const {
+  if (m_state->zh == nullptr) {
+    return 0;
+  }
   const clientid_t* id = zoo_client_id(m_state->zh);
   return id != nullptr ? id->client_id : 0;
 }

@@ -14,6 +14,23 @@
 //  - writes for the HA cleanup: remove (zoo_delete), remove_many pipelined with zoo_adelete in the
 //    given order (ZooKeeper applies one session's requests in order, so children listed before
 //    their parent are gone before it), create (zoo_acreate; tests and benches seed trees).
+// Every wait has a deadline (ms, from ClientSettings), none relies on the server answering:
+//  - connect: handshake + first request within connection_timeout_ms; the digest
+//    authentication within another connection_timeout_ms. A failed connect closes the handle and
+//    probes each server (server_probe.hpp, within probe_window_ms()), so the error names the
+//    server and what it sent ("not a ZooKeeper server: …", "sent nothing within 750 ms");
+//  - every request and batch: at most request_stall_ms() without any of its requests completing
+//    (a batch of many requests may take longer in all, as long as answers keep coming); then
+//    the handle is closed and the pending requests fail with ZOPERATIONTIMEOUT, every later call
+//    with ZCLOSING. Connection loss is retried max_retry_attempts times with the backoff
+//    below, so one call is bounded by (max_retry_attempts + 1) × request_stall_ms() plus the
+//    backoff sleeps;
+//  - closing: zookeeper_close() fails every pending request with ZCLOSING and joins the C
+//    client's threads before it returns, so no completion outlives the memory it writes, and no
+//    C-client thread outlives the handle. When the C client believes it is connected it first
+//    flushes a closeSession request, for at most 3000 ms (zookeeper.c, adaptor_send_queue).
+// create() is asynchronous like every other request (the C client's synchronous calls wait for
+// the server without a deadline).
 // The C client's own log goes nowhere unless ClientSettings::c_client_log (-vv); then each line
 // reaches stderr prefixed "flinkha: zookeeper: " as flinkha's other diagnostics; never stdout.
 // No SASL/Kerberos and no TLS: Debian builds the C client without them (client_settings.hpp
@@ -128,6 +145,12 @@ private:
   std::shared_ptr<State> m_state;
   std::unique_ptr<ZkReader> m_watching;
 };
+
+// How long a batch waits without any of its requests completing before flinkha closes the
+// session: the larger of the session and connection timeouts (ms). The C client itself reports a
+// silent server after 2/3 of the negotiated session timeout; this bounds the wait when it does
+// not (a peer that answered the handshake and then sends nothing or garbage).
+int request_stall_ms(const ClientSettings& settings);
 
 // Sleep before retry number `attempt` (0-based) as Curator's ExponentialBackoffRetry picks it:
 // base * random in [1, 2^(attempt+1)), capped by max_wait_ms. `random_draw` in [0, 1).

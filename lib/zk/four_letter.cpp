@@ -278,18 +278,13 @@ std::optional<FourLetterErrorKind> classify_refusal(std::string_view answer) {
   return std::nullopt;
 }
 
-FourLetterResult<std::string> send_four_letter(std::string_view host, int port,
-                                               std::string_view command,
-                                               const FourLetterOptions& options) {
+FourLetterResult<TcpAnswer> tcp_exchange(std::string_view host, int port, std::string_view request,
+                                         const FourLetterOptions& options,
+                                         const std::function<bool(std::string_view)>& complete) {
   const auto start = Clock::now();
   const auto total_deadline =
       start + std::chrono::milliseconds(std::max(0, options.total_timeout_ms));
   std::string target = format_target(host, port);
-  if (!is_valid_command(command)) {
-    return std::unexpected(make_error(
-        FourLetterErrorKind::invalid_request,
-        fmt::format("\"{}\" is not a four-letter word", util::printable(command)), target));
-  }
   if (port < 1 || port > 65535 || host.empty()) {
     return std::unexpected(
         make_error(FourLetterErrorKind::invalid_request, "invalid host or port", target));
@@ -339,10 +334,10 @@ FourLetterResult<std::string> send_four_letter(std::string_view host, int port,
   }
   const int fd = connected->fd();
 
-  // The command: 4 bytes always fit a fresh socket's send buffer, but stay correct if not.
+  // The request: a few bytes always fit a fresh socket's send buffer, but stay correct if not.
   std::size_t sent = 0;
-  while (sent < command.size()) {
-    const ssize_t n = ::send(fd, command.data() + sent, command.size() - sent, MSG_NOSIGNAL);
+  while (sent < request.size()) {
+    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n > 0) {
       sent += static_cast<std::size_t>(n);
       continue;
@@ -354,7 +349,7 @@ FourLetterResult<std::string> send_four_letter(std::string_view host, int port,
       if (wait_for(fd, POLLOUT, total_deadline) <= 0) {
         return std::unexpected(make_error(
             FourLetterErrorKind::read_timeout,
-            fmt::format("could not send {} within {} ms", command, options.total_timeout_ms),
+            fmt::format("could not send the request within {} ms", options.total_timeout_ms),
             target));
       }
       continue;
@@ -362,29 +357,29 @@ FourLetterResult<std::string> send_four_letter(std::string_view host, int port,
     const int error = errno;
     if (error == EPIPE || error == ECONNRESET) {
       return std::unexpected(make_error(FourLetterErrorKind::closed_without_answer,
-                                        fmt::format("closed before {} was sent", command), target));
+                                        "closed before the request was sent", target));
     }
     return std::unexpected(
         make_error(FourLetterErrorKind::io, fmt::format("send: {}", std::strerror(error)), target));
   }
 
-  // The server answers, then closes: read until EOF.
-  std::string answer;
+  // Read until EOF, until the answer is complete, or until the total deadline.
+  TcpAnswer out;
   std::array<char, 16384> buffer{};
-  while (true) {
+  while (!(complete && complete(out.bytes))) {
     const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
     if (n > 0) {
-      if (answer.size() + static_cast<std::size_t>(n) > options.max_response_bytes) {
+      if (out.bytes.size() + static_cast<std::size_t>(n) > options.max_response_bytes) {
         return std::unexpected(make_error(
             FourLetterErrorKind::too_large,
-            fmt::format("answer to {} exceeds {} bytes", command, options.max_response_bytes),
-            target));
+            fmt::format("the answer exceeds {} bytes", options.max_response_bytes), target));
       }
-      answer.append(buffer.data(), static_cast<std::size_t>(n));
+      out.bytes.append(buffer.data(), static_cast<std::size_t>(n));
       continue;
     }
     if (n == 0) {
-      break;
+      out.end = TcpAnswer::End::eof;
+      return out;
     }
     if (errno == EINTR) {
       continue;
@@ -392,11 +387,8 @@ FourLetterResult<std::string> send_four_letter(std::string_view host, int port,
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       const int revents = wait_for(fd, POLLIN, total_deadline);
       if (revents == 0) {
-        return std::unexpected(make_error(
-            FourLetterErrorKind::read_timeout,
-            fmt::format("read timeout: the answer to {} did not end within {} ms ({} bytes read)",
-                        command, options.total_timeout_ms, answer.size()),
-            target));
+        out.end = TcpAnswer::End::timeout;
+        return out;
       }
       if (revents < 0) {
         return std::unexpected(make_error(FourLetterErrorKind::io,
@@ -405,16 +397,63 @@ FourLetterResult<std::string> send_four_letter(std::string_view host, int port,
       continue; // readable, hung up or in error: recv() tells which
     }
     const int error = errno;
-    if (error == ECONNRESET && answer.empty()) {
+    if (error == ECONNRESET) {
+      out.end = TcpAnswer::End::reset;
+      return out;
+    }
+    return std::unexpected(make_error(
+        FourLetterErrorKind::io,
+        fmt::format("recv after {} bytes: {}", out.bytes.size(), std::strerror(error)), target));
+  }
+  out.end = TcpAnswer::End::complete;
+  return out;
+}
+
+FourLetterResult<std::string> send_four_letter(std::string_view host, int port,
+                                               std::string_view command,
+                                               const FourLetterOptions& options) {
+  std::string target = format_target(host, port);
+  if (!is_valid_command(command)) {
+    return std::unexpected(make_error(
+        FourLetterErrorKind::invalid_request,
+        fmt::format("\"{}\" is not a four-letter word", util::printable(command)), target));
+  }
+  auto exchanged = tcp_exchange(host, port, command, options);
+  if (!exchanged) {
+    auto error = std::move(exchanged.error());
+    if (error.kind == FourLetterErrorKind::closed_without_answer) {
+      error.message = fmt::format("closed before {} was sent", command);
+    } else if (error.kind == FourLetterErrorKind::too_large) {
+      error.message =
+          fmt::format("answer to {} exceeds {} bytes", command, options.max_response_bytes);
+    } else if (error.kind == FourLetterErrorKind::read_timeout) {
+      error.message =
+          fmt::format("could not send {} within {} ms", command, options.total_timeout_ms);
+    }
+    return std::unexpected(std::move(error));
+  }
+  // The server answers, then closes: the answer ends at EOF.
+  auto& answer = exchanged->bytes;
+  switch (exchanged->end) {
+  case TcpAnswer::End::timeout:
+    return std::unexpected(make_error(
+        FourLetterErrorKind::read_timeout,
+        fmt::format("read timeout: the answer to {} did not end within {} ms ({} bytes read)",
+                    command, options.total_timeout_ms, answer.size()),
+        target));
+  case TcpAnswer::End::reset:
+    if (answer.empty()) {
       return std::unexpected(
           make_error(FourLetterErrorKind::closed_without_answer,
                      fmt::format("connection reset without an answer to {}", command), target));
     }
     return std::unexpected(make_error(
         FourLetterErrorKind::io,
-        fmt::format("recv after {} bytes: {}", answer.size(), std::strerror(error)), target));
+        fmt::format("recv after {} bytes: {}", answer.size(), std::strerror(ECONNRESET)), target));
+  case TcpAnswer::End::eof:
+  case TcpAnswer::End::complete:
+    break;
   }
-
   if (answer.empty()) {
     return std::unexpected(make_error(FourLetterErrorKind::closed_without_answer,
                                       fmt::format("closed without an answer to {}", command),
@@ -423,7 +462,7 @@ FourLetterResult<std::string> send_four_letter(std::string_view host, int port,
   if (const auto refusal = classify_refusal(answer)) {
     return std::unexpected(make_error(*refusal, std::string(util::java_trim(answer)), target));
   }
-  return answer;
+  return std::move(answer);
 }
 
 // ---- srvr ------------------------------------------------------------------------------------

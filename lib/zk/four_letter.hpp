@@ -78,6 +78,22 @@ FourLetterResult<std::string> send_four_letter(std::string_view host, int port,
                                                std::string_view command,
                                                const FourLetterOptions& options = {});
 
+// The transport under send_four_letter() and the session probe (server_probe.hpp): connect
+// (every resolved address in turn, each within connect_timeout_ms), send `request`, then read
+// until EOF, until `complete(bytes so far)` is true, or until total_timeout_ms has passed since
+// the start. Errors: invalid_request (host or port), dns, refused, unreachable, connect_timeout,
+// closed_without_answer (closed before the request was sent), too_large, io. An answer that
+// stops early is not an error here: `end` says how it ended, the caller decides.
+struct TcpAnswer {
+  enum class End { eof, complete, timeout, reset };
+  std::string bytes;
+  End end = End::eof;
+};
+FourLetterResult<TcpAnswer>
+tcp_exchange(std::string_view host, int port, std::string_view request,
+             const FourLetterOptions& options,
+             const std::function<bool(std::string_view)>& complete = {});
+
 // The refusal contained in a complete answer, if any (what send_four_letter() applies).
 std::optional<FourLetterErrorKind> classify_refusal(std::string_view answer);
 

@@ -94,10 +94,23 @@ PeerHealth assess_peer(const PeerProbe& probe, int voters, std::vector<std::stri
   if (!probe.srvr) {
     const auto& error = probe.srvr.error();
     health.error = error;
-    health.reachable = !is_connect_failure(error.kind);
-    health.state = health.reachable ? PeerState::not_serving : PeerState::down;
-    problems.push_back(fmt::format("{} is {}: {}", name, health.reachable ? "not serving" : "down",
-                                   error.message));
+    const bool connected = !is_connect_failure(error.kind);
+    health.state = connected ? PeerState::not_serving : PeerState::down;
+    // Reached means a ZooKeeper server answered, if only to refuse: an endpoint that answers
+    // srvr with bytes that are not ZooKeeper's, not at all, or breaks the connection mid-answer
+    // decides nothing (exit 3 when no peer was reached).
+    const bool impostor = error.kind == FourLetterErrorKind::malformed;
+    const bool mute =
+        error.kind == FourLetterErrorKind::read_timeout || error.kind == FourLetterErrorKind::io;
+    health.reachable = connected && !impostor && !mute;
+    if (impostor) {
+      problems.push_back(fmt::format("{} is not a ZooKeeper server: {}", name, error.message));
+    } else if (mute) {
+      problems.push_back(fmt::format("{} is not answering: {}", name, error.message));
+    } else {
+      problems.push_back(
+          fmt::format("{} is {}: {}", name, connected ? "not serving" : "down", error.message));
+    }
     return health;
   }
   health.reachable = true;

@@ -70,7 +70,9 @@ std::string_view to_string(PeerState state); // "serving", "not-serving", "down"
 struct PeerHealth {
   PeerTarget peer;
   PeerState state = PeerState::down;
-  bool reachable = false; // a TCP connection was made (even if the answer was a refusal)
+  bool reachable = false; // a ZooKeeper server answered (if only with a refusal); not an
+                          // answer that is not ZooKeeper's (malformed), none (read timeout)
+                          // or one the connection broke (io)
   std::optional<SrvrStats> srvr;
   std::optional<MntrStats> mntr;
   std::optional<FourLetterError> error;      // why srvr gave nothing usable
@@ -82,8 +84,8 @@ struct QuorumHealth {
   std::optional<std::int64_t> leader_id; // the single leader (or the standalone server)
   int voting_members = 0;                // voters in zoo.cfg
   int serving = 0;                       // voters serving in the quorum
-  int reachable = 0;                     // peers that accepted a connection (0: "unknown", exit 3)
-  std::vector<PeerHealth> servers;       // in input order
+  int reachable = 0;               // peers where a ZooKeeper server answered (0: "unknown", exit 3)
+  std::vector<PeerHealth> servers; // in input order
   // Why the verdict is not healthy, each naming the peer: "peer 2 (zk2:2181) is down:
   // connection refused". Empty when healthy.
   std::vector<std::string> reasons;

@@ -61,6 +61,24 @@ std::string describe(const ZkError& error) {
   return fmt::format("{}: {}: {}", code_name(error.code), error.path, error.message);
 }
 
+ErrorCategory category_of(ZkCode code) {
+  switch (code) {
+  case ZkCode::connection_loss:
+  case ZkCode::operation_timeout:
+  case ZkCode::session_expired:
+  case ZkCode::closing:
+    return ErrorCategory::unreachable;
+  case ZkCode::no_auth:
+  case ZkCode::auth_failed:
+  case ZkCode::session_closed_require_sasl_auth:
+    return ErrorCategory::refused;
+  case ZkCode::bad_arguments:
+    return ErrorCategory::configuration;
+  default:
+    return ErrorCategory::failed;
+  }
+}
+
 Error to_error(const ZkError& error) {
   std::string hint;
   switch (error.code) {
@@ -83,7 +101,7 @@ Error to_error(const ZkError& error) {
   default:
     break;
   }
-  return Error{describe(error), std::move(hint)};
+  return Error{describe(error), std::move(hint), category_of(error.code)};
 }
 
 std::string format_session_id(std::int64_t session_id) {

@@ -76,7 +76,13 @@ struct ZkError {
 
 // "ZNONODE: /flink/default/leader/latch: node does not exist"
 std::string describe(const ZkError& error);
-// The project's Error, with a hint for the codes an operator can fix (auth, connection, SASL).
+// The category of a failure with this code: unreachable for ZCONNECTIONLOSS, ZOPERATIONTIMEOUT,
+// ZSESSIONEXPIRED and ZCLOSING (nothing answered to decide: exit 3); refused for ZNOAUTH,
+// ZAUTHFAILED and ZSESSIONCLOSEDREQUIRESASLAUTH; configuration for ZBADARGUMENTS (a connect
+// string the C client rejects); failed for every other code.
+ErrorCategory category_of(ZkCode code);
+// The project's Error, classified by category_of(), with a hint for the codes an operator can
+// fix (auth, connection, SASL).
 Error to_error(const ZkError& error);
 
 template <typename T>

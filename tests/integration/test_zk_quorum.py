@@ -263,8 +263,10 @@ def scenario_errors(c, td):
         fh = Flinkha(env.conf_dir)
         r, doc = fh.status("--timeout", "800")
         errors = {s["id"]: (s["error"], s["error_kind"]) for s in doc["servers"]} if doc else {}
-        harness.check("closed port: 'connection refused'; silent peer: read timeout within --timeout",
-                      r.returncode == 2 and errors.get(1) == ("connection refused", "refused")
+        # A silent peer is not a ZooKeeper server reached: nothing answered, exit 3.
+        harness.check("closed port: 'connection refused'; silent peer: read timeout within "
+                      "--timeout; exit 3",
+                      r.returncode == 3 and errors.get(1) == ("connection refused", "refused")
                       and errors.get(2, ("", ""))[1] == "read-timeout"
                       and "800 ms" in errors.get(2, ("", ""))[0] and r.seconds < 3.0,
                       r.describe())

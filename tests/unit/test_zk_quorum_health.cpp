@@ -203,7 +203,7 @@ TEST_CASE("zk: quorum verdict table") {
                    Verdict::degraded,
                    3,
                    2,
-                   "peer 1 (zk1:2181) is not serving: read timeout"});
+                   "peer 1 (zk1:2181) is not answering: read timeout"});
   cases.push_back({"no voter configured", {}, Verdict::lost, std::nullopt, 0, "no voting member"});
 
   for (const auto& c : cases) {
@@ -241,6 +241,18 @@ TEST_CASE("zk: quorum details: voters, reachability, notes") {
   const auto nothing = assess_quorum(std::vector{down(1), down(2), down(3)});
   CHECK(nothing.reachable == 0); // the CLI's "unknown" (exit 3)
   CHECK(nothing.verdict == Verdict::lost);
+
+  // Endpoints that answer srvr with bytes that are not ZooKeeper's, or never answer, decide
+  // nothing either: connected, but no ZooKeeper server was reached.
+  const auto impostors = assess_quorum(
+      std::vector{failed(1, FourLetterErrorKind::malformed, "no \"Mode:\" line"),
+                  failed(2, FourLetterErrorKind::read_timeout, "read timeout"),
+                  failed(3, FourLetterErrorKind::io, "recv after 9 bytes: Connection reset")});
+  CHECK(impostors.reachable == 0);
+  CHECK(mentions(impostors.reasons, "peer 3 (zk3:2183) is not answering: recv after 9 bytes"));
+  CHECK(impostors.servers[0].state == PeerState::not_serving);
+  CHECK(mentions(impostors.reasons, "peer 1 (zk1:2181) is not a ZooKeeper server: no"));
+  CHECK(mentions(impostors.reasons, "peer 2 (zk2:2182) is not answering: read timeout"));
 }
 
 TEST_CASE("zk: quorum health from a real ZooKeeper 3.8 ensemble") {
