@@ -2,6 +2,7 @@
 // main() only wires the global options and the command table together; each command lives in
 // its own cli/<group>_cmd.cpp and calls into lib/.
 
+#include "abort_guard.hpp"
 #include "commands.hpp"
 #include "context.hpp"
 
@@ -41,6 +42,7 @@ void add_global_options(CLI::App& app, flinkha::cli::GlobalOptions& options) {
 
 int main(int argc, char** argv) {
   using flinkha::cli::ExitCode;
+  flinkha::cli::install_abort_guard();
   flinkha::cli::Context context;
 
   CLI::App app{"flinkha: start, stop, check and inspect Apache Flink clusters with ZooKeeper HA",

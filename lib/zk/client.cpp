@@ -6,6 +6,8 @@
 #include <zookeeper/zookeeper.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -20,6 +22,7 @@ namespace flinkha::zk {
 static_assert(static_cast<int>(ZkCode::connection_loss) == ZCONNECTIONLOSS);
 static_assert(static_cast<int>(ZkCode::operation_timeout) == ZOPERATIONTIMEOUT);
 static_assert(static_cast<int>(ZkCode::invalid_state) == ZINVALIDSTATE);
+static_assert(static_cast<int>(ZkCode::runtime_inconsistency) == ZRUNTIMEINCONSISTENCY);
 static_assert(static_cast<int>(ZkCode::no_node) == ZNONODE);
 static_assert(static_cast<int>(ZkCode::no_auth) == ZNOAUTH);
 static_assert(static_cast<int>(ZkCode::session_expired) == ZSESSIONEXPIRED);
@@ -330,6 +333,18 @@ int submit(ZkClient::State& state, Op op, bool watch, Slot& slot) {
   return ZBADARGUMENTS;
 }
 
+// Read by handle_open()/handle_servers() from a signal handler: lock-free, no allocation.
+std::atomic<int> g_open_handles{0};
+std::array<char, 512> g_servers{};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+void note_handle_opened(const std::string& connect_string) {
+  const std::size_t n = std::min(connect_string.size(), g_servers.size() - 1);
+  std::memcpy(g_servers.data(), connect_string.data(), n);
+  g_servers[n] = '\0';
+  g_open_handles.fetch_add(1);
+}
+
 // Closes the handle: zookeeper_close() fails every pending request (ZCLOSING) and joins the C
 // client's I/O and completion threads, so once it returns no completion can write into a Slot,
 // a Batch or an AuthWait any more, and no C-client thread is left running. The caller must not
@@ -340,6 +355,7 @@ void close_handle(ZkClient::State& state, std::string reason) {
   }
   zookeeper_close(state.zh);
   state.zh = nullptr;
+  g_open_handles.fetch_sub(1);
   state.closed_reason = std::move(reason);
   std::lock_guard lock(state.mutex);
   state.session = SessionState::closed;
@@ -602,6 +618,7 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
                    fmt::format("cannot start a ZooKeeper client for \"{}\": {}",
                                settings.connect_string, std::strerror(errno)));
   }
+  note_handle_opened(settings.connect_string);
   // By default the C client resolves the server names again on every pass of its I/O loop
   // (getaddrinfo per request burst: about a quarter of flinkha's instructions in a large
   // inspect). -1 resolves only at start and after a connection loss, which is when it matters.
@@ -644,6 +661,13 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
             ? fmt::format("no working ZooKeeper session with {}: the first request got no "
                           "answer within {} ms",
                           settings.connect_string, timeout_ms)
+        : first == ZRUNTIMEINCONSISTENCY || first == ZMARSHALLINGERROR
+            // zookeeper_process: a reply whose xid is not the oldest request's, or one that
+            // does not decode.
+            ? fmt::format("no working ZooKeeper session with {}: the server broke the ZooKeeper "
+                          "protocol (a reply that answers no request sent, or does not decode: "
+                          "{}); not a ZooKeeper server, or a broken one",
+                          settings.connect_string, code_name(static_cast<ZkCode>(first)))
             : fmt::format("no working ZooKeeper session with {}: the first request ended with {}",
                           settings.connect_string, code_name(static_cast<ZkCode>(first))));
   }
@@ -677,6 +701,14 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
     }
   }
   return client;
+}
+
+bool handle_open() noexcept {
+  return g_open_handles.load() > 0;
+}
+
+const char* handle_servers() noexcept {
+  return g_servers.data();
 }
 
 ZkResult<Node> ZkClient::get(const std::string& path) {

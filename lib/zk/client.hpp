@@ -89,6 +89,14 @@ private:
   std::deque<WatchEvent> m_events;
 };
 
+// The ZooKeeper C client Debian ships is built with assertions: a server that sends a reply to
+// no outstanding request makes zookeeper_process() fail `assert(cptr)` and abort() the process
+// (zookeeper.c, 3.8). Nothing can catch that inside the library, so cli/abort_guard asks these,
+// from its SIGABRT handler, whether a ZooKeeper handle was open and to which servers, and ends
+// the command with exit 3 and a message instead of a signal exit. Both are async-signal-safe.
+bool handle_open() noexcept;
+const char* handle_servers() noexcept; // the connect string of the newest handle, "" if none
+
 class ZkClient final : public ZkStore {
 public:
   struct State; // shared with the C client's threads (defined in client.cpp)

@@ -10,6 +10,10 @@ std::string code_name(ZkCode code) {
     return "ZOK";
   case ZkCode::system_error:
     return "ZSYSTEMERROR";
+  case ZkCode::runtime_inconsistency:
+    return "ZRUNTIMEINCONSISTENCY";
+  case ZkCode::data_inconsistency:
+    return "ZDATAINCONSISTENCY";
   case ZkCode::connection_loss:
     return "ZCONNECTIONLOSS";
   case ZkCode::marshalling_error:

@@ -23,6 +23,8 @@ namespace flinkha::zk {
 enum class ZkCode : int {
   ok = 0,
   system_error = -1,
+  runtime_inconsistency = -2, // e.g. a reply whose xid answers no request sent (a broken server)
+  data_inconsistency = -3,
   connection_loss = -4,
   marshalling_error = -5,
   unimplemented = -6,

@@ -12,14 +12,20 @@ Modes (each connection is served by its own thread; 127.0.0.1 only):
            then at random either closes the connection or keeps it open and answers every
            read with more: random each run, so tests loop it;
   silent   accepts and reads, never sends a byte;
-  trickle  accepts and sends random bytes one at a time, TRICKLE_S apart, forever.
+  trickle  accepts and sends random bytes one at a time, TRICKLE_S apart, forever;
+  unsolicited  answers the handshake with a real ZooKeeper 3.8 ConnectResponse (the captured
+           fixture), then at once with a reply to a request nobody sent: the ZooKeeper C client
+           Debian ships asserts on that and aborts the process (flinkha's abort guard must turn
+           it into exit 3 and a message).
 A ZooKeeper ConnectResponse is 41 framed bytes; the random bytes are almost never one, and a
 trickle is too slow to finish one within the timeouts the tests use.
 """
 
 import os
+from pathlib import Path
 import random
 import socket
+import struct
 import sys
 import threading
 import time
@@ -65,7 +71,21 @@ def _trickle(conn, rng):
         time.sleep(TRICKLE_S)
 
 
-MODES = {"garbage": _garbage, "silent": _silent, "trickle": _trickle}
+CONNECT_RESPONSE = (Path(__file__).resolve().parents[1] / "unit" / "fixtures" / "zk" /
+                    "connect_response.bin")
+
+
+def _unsolicited(conn, rng):
+    conn.recv(4096)  # the ConnectRequest
+    # ReplyHeader{xid, zxid, err} of zookeeper.jute, for an xid the client never used.
+    reply = struct.pack(">iqi", 12345, 1, 0) + bytes(68)
+    conn.sendall(CONNECT_RESPONSE.read_bytes() + struct.pack(">i", len(reply)) + reply)
+    while conn.recv(4096):
+        pass
+
+
+MODES = {"garbage": _garbage, "silent": _silent, "trickle": _trickle,
+         "unsolicited": _unsolicited}
 
 
 def _serve(handler, conn, seed):
