@@ -18,23 +18,19 @@ namespace flinkha::config {
 // FlatConfig
 
 void FlatConfig::set(ConfigEntry entry) {
-  for (auto& existing : m_entries) {
-    if (existing.key == entry.key) {
-      existing.value = std::move(entry.value);
-      existing.where = std::move(entry.where);
-      return;
-    }
+  const auto [it, inserted] = m_index.try_emplace(entry.key, m_entries.size());
+  if (!inserted) {
+    auto& existing = m_entries[it->second];
+    existing.value = std::move(entry.value);
+    existing.where = std::move(entry.where);
+    return;
   }
   m_entries.push_back(std::move(entry));
 }
 
 const ConfigEntry* FlatConfig::find(std::string_view key) const {
-  for (const auto& entry : m_entries) {
-    if (entry.key == key) {
-      return &entry;
-    }
-  }
-  return nullptr;
+  const auto it = m_index.find(key);
+  return it == m_index.end() ? nullptr : &m_entries[it->second];
 }
 
 std::string_view to_string(ConfigFormat format) {

@@ -1,14 +1,11 @@
 // The legacy flink-conf.yaml line parser.
 
-#include "config/detail/flat_builder.hpp"
 #include "config/flink_conf.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
 
 namespace flinkha::config {
-
-using detail::FlatBuilder;
 
 // ---------------------------------------------------------------------------------------------
 // Legacy flink-conf.yaml
@@ -29,7 +26,6 @@ using detail::FlatBuilder;
 ParsedConfigFile parse_legacy_flink_conf(std::string_view text, std::string display_name) {
   ParsedConfigFile parsed;
   parsed.format = ConfigFormat::legacy;
-  FlatBuilder flat;
   int line_no = 0;
   for (const auto line : util::split_lines(text)) {
     ++line_no;
@@ -55,9 +51,8 @@ ParsedConfigFile parse_legacy_flink_conf(std::string_view text, std::string disp
                                     "Flink skips this line; give both a key and a value"});
       continue;
     }
-    flat.set(std::string(key), std::string(value), where);
+    parsed.config.set({std::string(key), std::string(value), where});
   }
-  parsed.config = std::move(flat).build();
   return parsed;
 }
 } // namespace flinkha::config

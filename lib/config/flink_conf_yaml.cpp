@@ -2,7 +2,6 @@
 // does, flattens nested keys as Flink's GlobalConfiguration does, and prints lists with
 // toYAMLString.
 
-#include "config/detail/flat_builder.hpp"
 #include "config/detail/snakeyaml_emit.hpp"
 #include "config/detail/yaml_graph.hpp"
 #include "config/detail/yaml_scalars.hpp"
@@ -644,7 +643,6 @@ Result<ParsedConfigFile> parse_standard_yaml(std::string_view text, std::string 
   if (!flatten(loader, nodes, root, "", 0, flat, index_of, file, parsed.diagnostics)) {
     return std::unexpected(yaml_error(file, loader.error.value_or(YamlError{"invalid YAML", 0})));
   }
-  FlatBuilder config;
   for (auto& [key, value] : flat) {
     if (!value.value) {
       return std::unexpected(Error{
@@ -653,9 +651,8 @@ Result<ParsedConfigFile> parse_standard_yaml(std::string_view text, std::string 
                       file, value.line, util::printable(key)),
           "give the key a value, quote an empty string as '', or remove the line"});
     }
-    config.set(key, std::move(*value.value), {file, value.line});
+    parsed.config.set({key, std::move(*value.value), {file, value.line}});
   }
-  parsed.config = std::move(config).build();
   return parsed;
 }
 
