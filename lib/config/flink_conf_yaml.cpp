@@ -288,11 +288,22 @@ public:
     return charge(std::move(m_out));
   }
 
-  std::nullopt_t fail(int line, std::string message) {
+  std::nullopt_t fail(int line, std::string message, std::string hint = {}) {
     if (!error) {
-      error = YamlError{std::move(message), line};
+      error = YamlError{std::move(message), line, std::move(hint)};
     }
     return std::nullopt;
+  }
+
+  // Our own bound (kMaxDepth), not Flink's: Flink reads deeper nesting, unless it is a recursive
+  // alias, whose flatten() never ends (StackOverflowError).
+  std::nullopt_t fail_depth(int line) {
+    return fail(line,
+                fmt::format("nesting depth limit of {} levels exceeded (maps and lists nested "
+                            "inside each other, or a recursive alias)",
+                            kMaxDepth),
+                "flatten the nesting with dotted keys; Flink cannot load a recursive alias "
+                "(&a ... *a inside itself) either");
   }
 
 private:
@@ -301,8 +312,7 @@ private:
       return false;
     }
     if (depth > kMaxDepth) {
-      fail(m_nodes[index].line,
-           fmt::format("nesting deeper than {} levels (or a recursive alias)", kMaxDepth));
+      fail_depth(m_nodes[index].line);
       return false;
     }
     if (++m_work > kMaxWork) {
@@ -531,8 +541,7 @@ bool flatten(YamlLoader& loader, const std::vector<YamlNode>& nodes, std::size_t
              std::unordered_map<std::string, std::size_t>& index_of, const std::string& file,
              Diagnostics& diagnostics) {
   if (depth > kMaxDepth) {
-    loader.fail(nodes[map_index].line,
-                fmt::format("nesting deeper than {} levels (or a recursive alias)", kMaxDepth));
+    loader.fail_depth(nodes[map_index].line);
     return false;
   }
   const auto& node = nodes[map_index];
@@ -604,7 +613,8 @@ std::size_t count_code_points(std::string_view text) {
 Error yaml_error(const std::string& file, const YamlError& e) {
   return Error{e.line > 0 ? fmt::format("{}:{}: {}", file, e.line, e.message)
                           : fmt::format("{}: {}", file, e.message),
-               "Flink refuses to start with this config.yaml; fix the YAML"};
+               e.hint.empty() ? "Flink refuses to start with this config.yaml; fix the YAML"
+                              : e.hint};
 }
 
 } // namespace
