@@ -505,6 +505,50 @@ TEST_CASE("flink_conf: FlatConfig over many keys: first position, last value, ev
   CHECK(copy.find("key42") == &copy.entries()[42]);
 }
 
+TEST_CASE("flink_conf: per-line warnings are capped at 100 per code, the rest summarized") {
+  std::string text = "a: 1\n";
+  for (int i = 0; i < 250; ++i) {
+    text += i % 2 == 0 ? "k:v\n" : "key:\n";
+  }
+  text += "b: 2\n";
+  const auto parsed = parse_legacy_flink_conf(text, "flink-conf.yaml");
+  REQUIRE(parsed.diagnostics.size() == 101);
+  for (std::size_t i = 0; i < 100; ++i) {
+    CHECK(parsed.diagnostics[i].code == "legacy-malformed-line");
+    CHECK(parsed.diagnostics[i].where.line == static_cast<int>(i) + 2);
+  }
+  const auto& summary = parsed.diagnostics.back();
+  CHECK(summary.code == "legacy-malformed-line");
+  CHECK(summary.severity == Severity::warning);
+  CHECK(summary.where == SourceLocation{"flink-conf.yaml", 102});
+  CHECK(summary.message ==
+        "150 more 'legacy-malformed-line' findings on lines 102-251 are not listed (the first "
+        "100 are)");
+  // Reading goes on: the keys around them are there.
+  CHECK(parsed.config.find("b")->value == "2");
+  CHECK(parsed.config.find("b")->where.line == 252);
+
+  // Exactly 100: no summary.
+  std::string hundred;
+  for (int i = 0; i < 100; ++i) {
+    hundred += "k:v\n";
+  }
+  CHECK(parse_legacy_flink_conf(hundred, "flink-conf.yaml").diagnostics.size() == 100);
+
+  // The YAML reader caps its per-key warnings the same way.
+  std::string yaml;
+  for (int i = 0; i < 120; ++i) {
+    yaml += "g" + std::to_string(i) + ".x: 1\ng" + std::to_string(i) + ": {x: 2}\n";
+  }
+  const auto flattened = parse_standard_yaml(yaml, "config.yaml");
+  REQUIRE(flattened.has_value());
+  REQUIRE(flattened->diagnostics.size() == 101);
+  CHECK(flattened->diagnostics[0].code == "yaml-flattened-duplicate");
+  CHECK(flattened->diagnostics.back().message.starts_with(
+      "20 more 'yaml-flattened-duplicate' findings on lines 202-240"));
+  CHECK(flattened->config.find("g119.x")->value == "2");
+}
+
 TEST_CASE("flink_conf: a symlink loop or a dangling symlink is named, not called missing") {
   flinkha::test::TempDir dir;
   std::filesystem::create_symlink("b", dir.path() / "a");
