@@ -132,12 +132,43 @@ ExitCode run_start_cluster(Context& context, const StartClusterOptions& options)
     wait.timeout = std::chrono::milliseconds(static_cast<long long>(options.wait_timeout_s * 1000));
     wait.min_taskmanagers =
         static_cast<int>(std::ranges::count_if(workers, [](const auto& r) { return r.ok; }));
-    const auto endpoints = cluster::rest_endpoints(setup->config);
+    // Wait for the JobManagers that started: a failed row's endpoint never answers. In HA mode
+    // rest_endpoints has one endpoint per masters line, in plan order; without HA one.
+    auto endpoints = cluster::rest_endpoints(setup->config);
+    if (endpoints.size() == plan->jobmanagers.size()) {
+      std::vector<cluster::RestEndpoint> started;
+      for (std::size_t i = 0; i < endpoints.size(); ++i) {
+        if (results[i].ok) {
+          started.push_back(endpoints[i]);
+        }
+      }
+      endpoints = std::move(started);
+    }
+    // Every round that is not ready also asks whether a started daemon is gone: then the wait
+    // ends at once, and the daemon's row fails with the last lines of its .out and .log files.
+    std::vector<cluster::GoneDaemon> gone;
+    wait.gone_check = [&]() -> std::optional<std::string> {
+      gone = cluster::find_gone(*setup->remote.executor, setup->install, results, run);
+      if (gone.empty()) {
+        return std::nullopt;
+      }
+      return gone.front().message;
+    };
     if (!context.json()) {
       fmt::print(stderr, "flinkha: waiting up to {:.0f} s for {} JobManager REST endpoint(s)\n",
                  options.wait_timeout_s, endpoints.size());
     }
     waited = cluster::wait_until_ready(endpoints, wait);
+    for (const auto& daemon : gone) {
+      for (auto& row : results) {
+        if (row.ok && row.host == daemon.host && row.role == daemon.role &&
+            std::ranges::find(row.pids, daemon.pid) != row.pids.end()) {
+          row.ok = false;
+          row.detail = "exited";
+          row.error = daemon.message;
+        }
+      }
+    }
     auto jobmanagers = ordered_json::array();
     for (const auto& rest : waited->last) {
       jobmanagers.push_back(rest_json(rest));
@@ -146,12 +177,17 @@ ExitCode run_start_cluster(Context& context, const StartClusterOptions& options)
         {"ready", waited->ready},
         {"waited_ms", waited->waited.count()},
         {"waiting_for", waited->waiting_for ? ordered_json(*waited->waiting_for) : ordered_json()},
+        {"gave_up", waited->gave_up ? ordered_json(*waited->gave_up) : ordered_json()},
         {"jobmanagers", std::move(jobmanagers)}};
   }
   auto code = report_daemon_results(context, results, plan->warnings, std::move(extra));
   if (options.wait) {
     if (!waited || !waited->ready) {
-      if (!context.json()) {
+      if (!context.json() && waited && waited->gave_up) {
+        fmt::print("{}\n", Style{context.color()}.red(
+                               fmt::format("not ready after {:.1f} s, stopped waiting: {}",
+                                           waited->waited.count() / 1000.0, *waited->gave_up)));
+      } else if (!context.json()) {
         fmt::print("{}\n", Style{context.color()}.red(
                                fmt::format("not ready after {:.1f} s: waiting for {}",
                                            waited ? waited->waited.count() / 1000.0 : 0.0,
@@ -345,7 +381,11 @@ void setup_start_cluster_command(CLI::App& app, Context& context) {
                 "TaskManagers are registered");
   cmd->add_option("--wait-timeout", options->wait_timeout_s, "Seconds --wait waits (default 120)")
       ->check(CLI::PositiveNumber);
-  cmd->footer(R"(Exit status: 0 all started, 1 some failed, 2 all failed (or --wait timed out).
+  cmd->footer(
+      R"(Each host is checked first: its log dir (FLINK_LOG_DIR, env.log.dir) must exist and be
+writable, its pid dir writable or creatable; a daemon that died within a second of its start,
+or while --wait waits, fails its row with the last lines of its .out and .log files.
+Exit status: 0 all started, 1 some failed, 2 all failed (or --wait timed out).
 Examples:
   flinkha --flink-home /opt/flink start-cluster
   flinkha start-cluster --wait --wait-timeout 60

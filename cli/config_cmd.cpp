@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "config/lint.hpp"
+#include "remote/ssh_options.hpp"
 #include "table.hpp"
 
 #include <fmt/format.h>
@@ -236,7 +237,12 @@ ExitCode run_check(Context& context) {
   if (!config) {
     return report_error(config.error(), ExitCode::config);
   }
-  const auto diagnostics = lint_cluster_config(*config, config::process_environment());
+  // The configuration's own rules, then env.ssh.opts by the parser the ssh executor uses
+  // (lib/remote, which lib/config cannot include).
+  const auto environment = config::process_environment();
+  auto diagnostics = lint_cluster_config(*config, environment);
+  const auto ssh = remote::lint_ssh_opts(*config, environment);
+  diagnostics.insert(diagnostics.end(), ssh.begin(), ssh.end());
   const auto errors =
       std::ranges::count(diagnostics, config::Severity::error, &config::Diagnostic::severity);
   const auto warnings =

@@ -86,19 +86,12 @@ Result<remote::SshOptions> options_from_flags(const RemoteFlags& flags) {
 Result<RemoteSetup> make_remote(const RemoteFlags& flags, const config::ClusterConfig& config,
                                 const config::Environment& environment) {
   RemoteSetup setup;
-  // config.sh: FLINK_SSH_OPTS from the environment, else env.ssh.opts.
-  std::string source = "$FLINK_SSH_OPTS";
-  auto text = environment("FLINK_SSH_OPTS");
-  if (!text) {
-    text = config.value("env.ssh.opts");
-    const auto* option = config.option("env.ssh.opts");
-    source = option != nullptr && !option->is_default ? to_string(option->where) : "env.ssh.opts";
-  }
   remote::SshOptions from_config;
-  if (text) {
-    auto parsed = remote::parse_ssh_opts(*text);
+  if (const auto configured = remote::configured_ssh_opts(config, environment)) {
+    const auto& source = configured->source;
+    auto parsed = remote::parse_ssh_opts(configured->text);
     if (!parsed) {
-      return fail(fmt::format("{} ({}): {}", source, *text, parsed.error().message),
+      return fail(fmt::format("{} ({}): {}", source, configured->text, parsed.error().message),
                   parsed.error().hint);
     }
     from_config = parsed->options;

@@ -87,9 +87,14 @@ Result<FlinkInstall> make_install(const config::ClusterConfig& config, NeedFlink
   if (install.pid_dir.empty()) {
     install.pid_dir = "/tmp";
   }
-  for (const auto& [what, text] : {std::pair{"FLINK_HOME", install.flink_home.string()},
-                                   std::pair{"conf dir", install.conf_dir.string()},
-                                   std::pair{"env.pid.dir", install.pid_dir}}) {
+  install.log_dir = config.value("env.log.dir").value_or("");
+  if (install.log_dir.empty()) {
+    install.log_dir = (install.flink_home / "log").string();
+  }
+  for (const auto& [what, text] :
+       {std::pair{"FLINK_HOME", install.flink_home.string()},
+        std::pair{"conf dir", install.conf_dir.string()}, std::pair{"env.pid.dir", install.pid_dir},
+        std::pair{"env.log.dir", install.log_dir}}) {
     if (has_control_characters(text)) {
       return failf("{} holds a control character: {}", what, util::printable(text, 200));
     }

@@ -5,7 +5,7 @@
 //   DaemonAction    start | stop | stop-all (the first argument of jobmanager.sh / taskmanager.sh)
 //   daemon_names    flink-daemon.sh's daemon names per Flink version; they name the pid files
 //   FlinkInstall    where Flink lives on every host (the scripts assume one layout everywhere),
-//                   which conf dir and version apply, and the configured pid dir
+//                   which conf dir and version apply, and the configured pid and log dirs
 //   make_install    FlinkInstall from a loaded ClusterConfig
 //
 // Reference: flink-scripts.md §2 (flink-daemon.sh) and §4 (argument conventions).
@@ -43,6 +43,9 @@ struct FlinkInstall {
   bool conf_dir_is_default = true; // conf_dir == flink_home/conf: no FLINK_CONF_DIR to export
   config::FlinkVersion version;
   std::string pid_dir = "/tmp"; // env.pid.dir; a host's $FLINK_PID_DIR wins, as in config.sh
+  // env.log.dir, else FLINK_HOME/log (config.sh's DEFAULT_FLINK_LOG_DIR); a host's
+  // $FLINK_LOG_DIR wins. flink-daemon.sh writes each daemon's .out there and never creates it.
+  std::string log_dir;
 
   std::filesystem::path script(std::string_view name) const; // flink_home/bin/<name>
 };
@@ -50,7 +53,7 @@ struct FlinkInstall {
 enum class NeedFlinkHome { yes, no };
 
 // Errors: FLINK_HOME unknown (neither --flink-home nor $FLINK_HOME) when `need` is yes (starting
-// and stopping run its scripts; reading pid files does not), a path or pid dir with control
+// and stopping run its scripts; reading pid files does not), a path, pid or log dir with control
 // characters.
 Result<FlinkInstall> make_install(const config::ClusterConfig& config,
                                   NeedFlinkHome need = NeedFlinkHome::yes);

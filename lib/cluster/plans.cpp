@@ -1,5 +1,6 @@
 #include "cluster/plans.hpp"
 
+#include "cluster/shell_functions.hpp"
 #include "config/hosts_files.hpp"
 #include "remote/shell_quote.hpp"
 
@@ -18,32 +19,93 @@ Status check_host(std::string_view host) {
   return {};
 }
 
+// The pid probe's variables and functions, after kAliveFunction: d pid dir, u pid-file user,
+// l log dir (each as config.sh resolves it: the host's environment wins over the configuration).
+//   flinkha_pids ROLE DAEMON FILE     a "flinkha-pid" line per pid in FILE
+//   flinkha_tail DAEMON PID FILE      "flinkha-file" and "flinkha-tail" lines: the last lines of
+//                                     the .out and .log file of the daemon whose pid is PID;
+//                                     flink-daemon.sh names them after the number of lines the
+//                                     pid file had before it appended PID (its "id"). Of a .log
+//                                     with ERROR or "Caused by:" lines only those (kind "err"):
+//                                     a JVM that gives up logs its shutdown after the cause
+//   flinkha_newest DAEMON FILE        flinkha_tail for the newest pid in FILE when it is not alive
 constexpr const char* kPidProbeBody =
-    "u=${FLINK_IDENT_STRING:-${USER:-$(id -un)}}; "
+    "u=${FLINK_IDENT_STRING:-${USER:-$(id -un)}}; e=' ERROR |^Caused by: '; "
     "echo \"flinkha-piddir $d\"; "
     "flinkha_pids() { [ -f \"$3\" ] || return 0; "
     "while IFS= read -r n || [ -n \"$n\" ]; do "
     "case $n in ''|*[!0-9]*) continue;; esac; "
-    "if kill -0 \"$n\" 2>/dev/null; then s=alive; else s=dead; fi; "
-    "echo \"flinkha-pid $1 $2 $n $s $3\"; "
-    "done < \"$3\"; }; ";
+    "if alive \"$n\"; then st=alive; else st=dead; fi; "
+    "echo \"flinkha-pid $1 $2 $n $st $3\"; "
+    "done < \"$3\"; }; "
+    "flinkha_tail() { [ -f \"$3\" ] || return 0; i=0; k=; "
+    "while IFS= read -r n || [ -n \"$n\" ]; do [ \"$n\" = \"$2\" ] && k=$i; i=$((i + 1)); "
+    "done < \"$3\"; [ -n \"$k\" ] || return 0; "
+    "for x in out log; do f=\"$l/flink-$u-$1-$k-$HOSTNAME.$x\"; [ -f \"$f\" ] || continue; "
+    "if [ $x = log ] && grep -q -E \"$e\" \"$f\" 2>/dev/null; then x=err; fi; "
+    "echo \"flinkha-file $2 $x $f\"; "
+    "if [ $x = err ]; then grep -E \"$e\" \"$f\" | tail -n 12; else tail -n 20 \"$f\"; fi "
+    "2>/dev/null | cut -c1-400 | sed \"s/^/flinkha-tail $2 $x /\"; done; }; "
+    "flinkha_newest() { [ -f \"$2\" ] || return 0; n=$(tail -n 1 \"$2\"); "
+    "case $n in ''|*[!0-9]*) return 0;; esac; alive \"$n\" || flinkha_tail \"$1\" \"$n\" \"$2\"; "
+    "}; ";
 
-// The pid probe as one line of sh: pid dir, then the pid files of `roles` (all when empty).
-Result<std::string> probe_body(const FlinkInstall& install, std::vector<Role> roles) {
+// What must hold on the host before flink-daemon.sh may run (one "flinkha-lint KIND SOURCE DIR"
+// line per problem, script_output.hpp): the log dir exists and is writable (the script redirects
+// the JVM's output into $FLINK_LOG_DIR/….out and never creates the dir: the daemon would die at
+// once), and the pid dir is writable or can be created (the script runs mkdir -p; without a pid
+// file the daemon runs but no stop finds it). SOURCE says whether the host's environment or the
+// configuration named the dir. Any problem ends the command before the script runs.
+constexpr const char* kStartLint =
+    "ls=conf; [ -n \"$FLINK_LOG_DIR\" ] && ls=env; ds=conf; [ -n \"$FLINK_PID_DIR\" ] && ds=env; "
+    "b=0; "
+    "if [ -e \"$l\" ] && [ ! -d \"$l\" ]; then echo \"flinkha-lint log-dir-not-a-directory $ls "
+    "$l\"; b=1; "
+    "elif [ ! -d \"$l\" ]; then echo \"flinkha-lint log-dir-missing $ls $l\"; b=1; "
+    "elif [ ! -w \"$l\" ] || [ ! -x \"$l\" ]; then echo \"flinkha-lint log-dir-not-writable $ls "
+    "$l\"; b=1; "
+    "fi; "
+    "if [ -e \"$d\" ] && [ ! -d \"$d\" ]; then echo \"flinkha-lint pid-dir-not-a-directory $ds "
+    "$d\"; b=1; "
+    "elif [ -d \"$d\" ]; then if [ ! -w \"$d\" ] || [ ! -x \"$d\" ]; then "
+    "echo \"flinkha-lint pid-dir-not-writable $ds $d\"; b=1; fi; "
+    "else a=$d; while [ ! -e \"$a\" ] && [ \"$a\" != / ] && [ \"$a\" != . ]; do a=$(dirname "
+    "\"$a\"); done; "
+    "if [ ! -d \"$a\" ] || [ ! -w \"$a\" ] || [ ! -x \"$a\" ]; then "
+    "echo \"flinkha-lint pid-dir-not-creatable $ds $d\"; b=1; fi; fi; "
+    "[ $b = 0 ] || exit 1; ";
+
+// The probe's variables and functions: pid dir, log dir, alive, flinkha_pids, flinkha_tail.
+Result<std::string> probe_prelude(const FlinkInstall& install) {
   auto pid_dir = remote::shell_quote(install.pid_dir);
   if (!pid_dir) {
     return std::unexpected(pid_dir.error());
   }
+  auto log_dir = remote::shell_quote(install.log_dir.empty() ? (install.flink_home / "log").string()
+                                                             : install.log_dir);
+  if (!log_dir) {
+    return std::unexpected(log_dir.error());
+  }
   // Inside ${…:-word} the quotes of `word` are removed as usual, so a quoted default is safe.
-  std::string body = "d=${FLINK_PID_DIR:-" + *pid_dir + "}; " + kPidProbeBody;
+  return "d=${FLINK_PID_DIR:-" + *pid_dir + "}; l=${FLINK_LOG_DIR:-" + *log_dir + "}; " +
+         std::string(kAliveFunction) + kPidProbeBody;
+}
+
+// The pid files of `roles` (all when empty), one flinkha_pids call each; with `tails`, the last
+// lines of the newest daemon's files when it is not alive.
+std::string probe_calls(const FlinkInstall& install, std::vector<Role> roles, bool tails) {
   if (roles.empty()) {
     roles = {Role::jobmanager, Role::taskmanager, Role::zookeeper};
   }
+  std::string body;
   for (const auto role : roles) {
     for (const auto& daemon : daemon_names(role, install.version)) {
       // Role and daemon names are fixed identifiers, not input.
       body += fmt::format("flinkha_pids {} {} \"$d/flink-$u-{}.pid\"; ", to_string(role), daemon,
                           daemon);
+      if (tails) {
+        body += fmt::format("flinkha_newest {} \"$d/flink-$u-{}.pid\"; ", daemon, daemon);
+      }
     }
     if (role == Role::zookeeper) {
       body += fmt::format("for f in \"$d/{}$u-zookeeper-\"*.pid; do i=${{f##*-zookeeper-}}; "
@@ -54,23 +116,48 @@ Result<std::string> probe_body(const FlinkInstall& install, std::vector<Role> ro
   return body;
 }
 
+// The pid probe as one line of sh: pid dir, then the pid files of `roles` (all when empty).
+Result<std::string> probe_body(const FlinkInstall& install, std::vector<Role> roles) {
+  auto prelude = probe_prelude(install);
+  if (!prelude) {
+    return std::unexpected(prelude.error());
+  }
+  return *prelude + probe_calls(install, std::move(roles), false);
+}
+
+std::string sleep_seconds(Timeout time) {
+  const auto ms = std::max<long long>(0, time.count());
+  return fmt::format("{}.{:03}", ms / 1000, ms % 1000);
+}
+
+// How a start is checked, in the same login shell as its script (one channel, one login per
+// host): the lint before it, the pid probe after `settle`.
+struct StartChecks {
+  Role role;
+  Timeout settle;
+};
+
 // "[FLINK_CONF_DIR=<conf>] nohup /bin/bash -l <script> <args…>", every word quoted. A start
-// also reads the daemon's pid file right after the script, in the same login shell (one channel,
-// one login per host): "nohup /bin/bash -l -c '"$0" "$@"; rc=$?; <probe>; exit $rc' <script> …".
+// also lints the host before the script and reads the daemon's pid file a settle time after it:
+// "nohup /bin/bash -l -c '<lint>; "$0" "$@"; rc=$?; sleep S; <probe>; exit $rc' <script> …".
 Result<std::string> daemon_command_line(const FlinkInstall& install, std::string_view script,
                                         std::vector<std::string> args,
-                                        std::optional<Role> probe_role = std::nullopt) {
+                                        std::optional<StartChecks> start = std::nullopt) {
   // Flink's scripts name pid files after $FLINK_IDENT_STRING, else $USER, which is empty in some
   // shells (cron, containers): "flink--taskexecutor.pid". Fix the identity once for the script
   // and for our own pid checks, so start, stop and status agree on the file.
-  std::string body = "export FLINK_IDENT_STRING=\"${FLINK_IDENT_STRING:-${USER:-$(id -un)}}\"; "
-                     "\"$0\" \"$@\"; rc=$?; ";
-  if (probe_role) {
-    auto probe = probe_body(install, {*probe_role});
-    if (!probe) {
-      return std::unexpected(probe.error());
+  std::string body = "export FLINK_IDENT_STRING=\"${FLINK_IDENT_STRING:-${USER:-$(id -un)}}\"; ";
+  if (start) {
+    auto prelude = probe_prelude(install);
+    if (!prelude) {
+      return std::unexpected(prelude.error());
     }
-    body += *probe;
+    // A daemon that dies at once (its .out cannot be opened, the JVM refuses an option) is
+    // usually gone after the settle time; one that dies later is caught by --wait.
+    body += *prelude + kStartLint + "\"$0\" \"$@\"; rc=$?; sleep " + sleep_seconds(start->settle) +
+            "; " + probe_calls(install, {start->role}, true);
+  } else {
+    body += "\"$0\" \"$@\"; rc=$?; ";
   }
   std::vector<std::string> argv{"nohup", "/bin/bash", "-l", "-c", body + "exit $rc"};
   argv.push_back(install.script(script).string());
@@ -183,16 +270,17 @@ Result<ClusterPlan> cluster_plan(const config::ClusterConfig& config, const Flin
 } // namespace
 
 Result<PlannedAction> jobmanager_start(const FlinkInstall& install, std::string_view host,
-                                       std::optional<int> port, Timeout timeout) {
+                                       std::optional<int> port, Timeout timeout, Timeout settle) {
   constexpr config::FlinkVersion kNoExecutionMode{1, 2};
   std::vector<std::string> args{"start"};
   if (install.version < kNoExecutionMode) {
     args.emplace_back("cluster");
   }
   if (host.empty()) {
-    return make_action(
-        "localhost", Role::jobmanager, DaemonAction::start, std::nullopt,
-        daemon_command_line(install, "jobmanager.sh", std::move(args), Role::jobmanager), timeout);
+    return make_action("localhost", Role::jobmanager, DaemonAction::start, std::nullopt,
+                       daemon_command_line(install, "jobmanager.sh", std::move(args),
+                                           StartChecks{Role::jobmanager, settle}),
+                       timeout);
   }
   if (auto ok = check_host(host); !ok) {
     return std::unexpected(ok.error());
@@ -204,9 +292,10 @@ Result<PlannedAction> jobmanager_start(const FlinkInstall& install, std::string_
     }
     args.push_back(std::to_string(*port));
   }
-  return make_action(
-      host, Role::jobmanager, DaemonAction::start, port,
-      daemon_command_line(install, "jobmanager.sh", std::move(args), Role::jobmanager), timeout);
+  return make_action(host, Role::jobmanager, DaemonAction::start, port,
+                     daemon_command_line(install, "jobmanager.sh", std::move(args),
+                                         StartChecks{Role::jobmanager, settle}),
+                     timeout);
 }
 
 Result<PlannedAction> jobmanager_stop(const FlinkInstall& install, std::string_view host, bool all,
@@ -221,12 +310,13 @@ Result<PlannedAction> jobmanager_stop(const FlinkInstall& install, std::string_v
 }
 
 Result<PlannedAction> taskmanager_start(const FlinkInstall& install, std::string_view host,
-                                        Timeout timeout) {
+                                        Timeout timeout, Timeout settle) {
   if (auto ok = check_host(host); !ok) {
     return std::unexpected(ok.error());
   }
   return make_action(host, Role::taskmanager, DaemonAction::start, std::nullopt,
-                     daemon_command_line(install, "taskmanager.sh", {"start"}, Role::taskmanager),
+                     daemon_command_line(install, "taskmanager.sh", {"start"},
+                                         StartChecks{Role::taskmanager, settle}),
                      timeout);
 }
 
@@ -257,6 +347,35 @@ Result<remote::RemoteCommand> pid_probe(const FlinkInstall& install, std::string
   return remote::RemoteCommand{std::string(host), std::move(*line), timeout};
 }
 
+Result<remote::RemoteCommand> started_probe(const FlinkInstall& install, std::string_view host,
+                                            const std::vector<StartedPid>& pids, Timeout timeout) {
+  if (auto ok = check_host(host); !ok) {
+    return std::unexpected(ok.error());
+  }
+  auto prelude = probe_prelude(install);
+  if (!prelude) {
+    return std::unexpected(prelude.error());
+  }
+  std::string body = *prelude;
+  for (const auto& started : pids) {
+    if (started.pid <= 0) {
+      return failf("invalid pid {}", started.pid);
+    }
+    body += fmt::format("if alive {0}; then echo \"flinkha-alive {0}\"; else "
+                        "echo \"flinkha-gone {0}\"; ",
+                        started.pid);
+    for (const auto& daemon : daemon_names(started.role, install.version)) {
+      body += fmt::format("flinkha_tail {0} {1} \"$d/flink-$u-{0}.pid\"; ", daemon, started.pid);
+    }
+    body += "fi; ";
+  }
+  auto line = remote::shell_join({"/bin/bash", "-l", "-c", body + "exit 0"});
+  if (!line) {
+    return std::unexpected(line.error());
+  }
+  return remote::RemoteCommand{std::string(host), std::move(*line), timeout};
+}
+
 Result<remote::RemoteCommand> pids_gone_probe(std::string_view host, const std::vector<int>& pids,
                                               Timeout grace, Timeout timeout) {
   if (auto ok = check_host(host); !ok) {
@@ -271,12 +390,12 @@ Result<remote::RemoteCommand> pids_gone_probe(std::string_view host, const std::
   }
   // One shared budget of 0.2 s steps for all pids, so the probe ends within `grace` overall.
   const auto steps = std::max<long long>(0, grace.count() / 200);
-  auto line = fmt::format("i=0; for n in{}; do "
-                          "while kill -0 $n 2>/dev/null && [ $i -lt {} ]; do sleep 0.2; "
+  auto line = fmt::format("{}i=0; for n in{}; do "
+                          "while alive $n && [ $i -lt {} ]; do sleep 0.2; "
                           "i=$((i+1)); done; "
-                          "if kill -0 $n 2>/dev/null; then echo \"flinkha-alive $n\"; "
+                          "if alive $n; then echo \"flinkha-alive $n\"; "
                           "else echo \"flinkha-gone $n\"; fi; done",
-                          list, steps);
+                          kAliveFunction, list, steps);
   return remote::RemoteCommand{std::string(host), std::move(line), timeout};
 }
 

@@ -41,15 +41,27 @@ struct PlannedAction {
 
 using Timeout = std::chrono::milliseconds;
 
+// How long after flink-daemon.sh returned a start looks at the daemon's pid again. The script
+// checks only that the forked JVM exists an instant after the fork; a daemon whose .out file
+// cannot be opened, or whose JVM refuses an option, is gone (or a zombie) within this time.
+inline constexpr Timeout kDefaultStartSettle{1000};
+
 // HA start of a JobManager on `host` with web UI (REST) port `port` (start-cluster passes a
 // masters line's port, 0 when it has none, as Flink does); no port: `start HOST` only, so the
 // configured rest.port applies. `host` empty: the non-HA form `jobmanager.sh start` on localhost.
+//
+// A start's command line is checked on the host before and after the script, in the same login
+// shell: first a lint (the log dir exists and is writable, the pid dir is writable or can be
+// created; script_output.hpp's "flinkha-lint" lines, and the script does not run), then, `settle`
+// after the script returned, the pid probe of the daemon's pid files, with the last lines of the
+// newest daemon's .out and .log files when it is not alive.
 Result<PlannedAction> jobmanager_start(const FlinkInstall& install, std::string_view host,
-                                       std::optional<int> port, Timeout timeout);
+                                       std::optional<int> port, Timeout timeout,
+                                       Timeout settle = kDefaultStartSettle);
 Result<PlannedAction> jobmanager_stop(const FlinkInstall& install, std::string_view host, bool all,
                                       Timeout timeout);
 Result<PlannedAction> taskmanager_start(const FlinkInstall& install, std::string_view host,
-                                        Timeout timeout);
+                                        Timeout timeout, Timeout settle = kDefaultStartSettle);
 Result<PlannedAction> taskmanager_stop(const FlinkInstall& install, std::string_view host, bool all,
                                        Timeout timeout);
 
@@ -58,11 +70,25 @@ Result<PlannedAction> taskmanager_stop(const FlinkInstall& install, std::string_
 // version, plus flinkha's own flinkha-<user>-zookeeper-<id>.pid files. The pid dir is the host's
 // $FLINK_PID_DIR, else env.pid.dir; the user $FLINK_IDENT_STRING, else $USER. It runs in a login
 // shell, as the daemon scripts do, so a FLINK_PID_DIR set in a profile is honoured. Liveness is
-// `kill -0` on that host.
+// `kill -0` on that host, and not a zombie (shell_functions.hpp).
 Result<remote::RemoteCommand> pid_probe(const FlinkInstall& install, std::string_view host,
                                         Timeout timeout);
 
-// A command that waits up to `grace` for each pid to exit and prints which are gone or alive.
+// A daemon a start reported, to be looked at again (while start-cluster --wait waits).
+struct StartedPid {
+  Role role = Role::jobmanager;
+  int pid = 0;
+};
+
+// A command printing "flinkha-alive PID" or "flinkha-gone PID" for each pid (a zombie is gone),
+// and for a gone one the last lines of its .out and .log files ("flinkha-file", "flinkha-tail").
+// Runs in a login shell, so the host's FLINK_PID_DIR / FLINK_LOG_DIR apply. Errors: an invalid
+// host, a pid <= 0.
+Result<remote::RemoteCommand> started_probe(const FlinkInstall& install, std::string_view host,
+                                            const std::vector<StartedPid>& pids, Timeout timeout);
+
+// A command that waits up to `grace` for each pid to exit and prints which are gone or alive
+// (a zombie counts as gone).
 Result<remote::RemoteCommand> pids_gone_probe(std::string_view host, const std::vector<int>& pids,
                                               Timeout grace, Timeout timeout);
 

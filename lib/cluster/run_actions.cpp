@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace flinkha::cluster {
@@ -63,7 +64,66 @@ std::vector<std::int64_t> as_pids(const std::vector<int>& pids) {
   return {pids.begin(), pids.end()};
 }
 
-remote::HostResult first_account(const PlannedAction& action, const remote::HostOutcome& outcome) {
+// What the start lint found, as one message: which dir, named by which key, on which host, and
+// what to do.
+std::string lint_message(const FlinkInstall& install, std::string_view host,
+                         const std::vector<LintProblem>& problems) {
+  std::vector<std::string> parts;
+  for (const auto& problem : problems) {
+    const bool log = problem.kind.starts_with("log-");
+    const bool default_log = install.log_dir == (install.flink_home / "log").string();
+    const std::string key =
+        problem.from_environment ? (log ? "FLINK_LOG_DIR" : "FLINK_PID_DIR")
+        : log ? (default_log ? "the log dir (FLINK_HOME/log; env.log.dir unset)" : "env.log.dir")
+              : "env.pid.dir";
+    const std::string setting = problem.from_environment ? (log ? "FLINK_LOG_DIR" : "FLINK_PID_DIR")
+                                : log                    ? "env.log.dir"
+                                                         : "env.pid.dir";
+    const auto dir = util::printable(problem.dir, 300);
+    if (problem.kind == "log-dir-missing") {
+      parts.push_back(fmt::format("{} {} does not exist on {}: flink-daemon.sh writes the "
+                                  "daemon's .out file there and does not create it (create it, "
+                                  "or point {} at a writable directory)",
+                                  key, dir, host, setting));
+    } else if (problem.kind.ends_with("-not-a-directory")) {
+      parts.push_back(fmt::format("{} {} on {} is not a directory", key, dir, host));
+    } else if (problem.kind.ends_with("-not-writable")) {
+      parts.push_back(
+          fmt::format("{} {} on {} is not writable by the login user (fix its permissions, or "
+                      "point {} at a writable directory)",
+                      key, dir, host, setting));
+    } else if (problem.kind == "pid-dir-not-creatable") {
+      parts.push_back(fmt::format("{} {} does not exist on {} and cannot be created there by the "
+                                  "login user (without a pid file no stop finds the daemon)",
+                                  key, dir, host));
+    } else {
+      parts.push_back(fmt::format("{} {} on {}: {}", key, dir, host, problem.kind));
+    }
+  }
+  return fmt::format("not started, the host is not ready: {}", fmt::join(parts, "; "));
+}
+
+// "; last lines of F:" and the lines, indented, for each file of `pid` the probe tailed.
+std::string tails_text(const std::vector<DaemonFileTail>& tails, int pid) {
+  std::string text;
+  for (const auto& tail : tails) {
+    if (tail.pid != pid) {
+      continue;
+    }
+    if (tail.lines.empty()) {
+      text += fmt::format("; {} is empty", tail.path);
+      continue;
+    }
+    text += fmt::format("; {} lines of {}:", tail.kind == "err" ? "error" : "last", tail.path);
+    for (const auto& line : tail.lines) {
+      text += "\n  " + line;
+    }
+  }
+  return text;
+}
+
+remote::HostResult first_account(const FlinkInstall& install, const PlannedAction& action,
+                                 const remote::HostOutcome& outcome) {
   remote::HostResult row;
   row.host = action.host;
   row.role = std::string(to_string(action.role));
@@ -77,12 +137,23 @@ remote::HostResult first_account(const PlannedAction& action, const remote::Host
   const auto script = script_of(action.role);
 
   if (action.action == DaemonAction::start) {
+    if (const auto lint = parse_start_lint(ran.stdout_text); !lint.empty()) {
+      row.detail = "not started";
+      row.error = lint_message(install, action.host, lint);
+      return row;
+    }
     const auto out = parse_start_output(ran.stdout_text);
-    if (ran.exit_status != 0 || out.error_starting) {
+    const auto fatal = script_failure_line(ran.stderr_text, ran.stdout_text);
+    if (ran.exit_status != 0 || out.error_starting || fatal) {
       row.error = out.error_starting
                       ? fmt::format("{} start: Error starting {} daemon (exit status {})", script,
                                     out.daemon, ran.exit_status)
-                      : fmt::format("{} start exited with status {}", script, ran.exit_status);
+                  : ran.exit_status != 0
+                      ? fmt::format("{} start exited with status {}", script, ran.exit_status)
+                      : fmt::format("{} start failed although it exited with status 0", script);
+      if (fatal) {
+        *row.error += ": " + *fatal;
+      }
       row.detail = "failed";
       return row;
     }
@@ -134,13 +205,8 @@ std::vector<const DaemonProcess*> pids_of(const PidProbe& probe, Role role,
 void verify_start(const FlinkInstall& install, const PlannedAction& action, remote::HostResult& row,
                   bool verify) {
   const auto probe = parse_pid_probe(row.stdout_text);
-  std::string script_output;
-  for (const auto line : util::split_lines(row.stdout_text)) {
-    if (!line.starts_with("flinkha-pid")) {
-      script_output.append(line).push_back('\n');
-    }
-  }
-  row.stdout_text = std::move(script_output);
+  const auto tails = parse_tails(row.stdout_text);
+  row.stdout_text = without_probe_lines(row.stdout_text);
   if (!row.ok || !verify) {
     return;
   }
@@ -161,9 +227,10 @@ void verify_start(const FlinkInstall& install, const PlannedAction& action, remo
   } else {
     row.ok = false;
     row.detail = "exited";
-    row.error = fmt::format("{} daemon (pid {}) exited right after start; see its .out and .log "
-                            "file in env.log.dir",
-                            process->daemon, process->pid);
+    const auto tail = tails_text(tails, process->pid);
+    row.error =
+        fmt::format("{} daemon (pid {}) exited right after start{}", process->daemon, process->pid,
+                    tail.empty() ? "; see its .out and .log file in env.log.dir" : tail);
   }
 }
 
@@ -223,6 +290,57 @@ void verify_stops(remote::Executor& executor, std::span<const PlannedAction> act
 
 } // namespace
 
+std::vector<GoneDaemon> find_gone(remote::Executor& executor, const FlinkInstall& install,
+                                  std::span<const remote::HostResult> rows,
+                                  const RunOptions& options) {
+  std::map<std::string, std::vector<StartedPid>> by_host;
+  std::map<std::pair<std::string, std::int64_t>, std::string> roles;
+  for (const auto& row : rows) {
+    if (!row.ok || row.action != to_string(DaemonAction::start) || row.pids.empty()) {
+      continue;
+    }
+    const auto role = row.role == to_string(Role::taskmanager) ? Role::taskmanager
+                      : row.role == to_string(Role::zookeeper) ? Role::zookeeper
+                                                               : Role::jobmanager;
+    for (const auto pid : row.pids) {
+      if (pid > 0 && pid <= std::numeric_limits<int>::max()) {
+        by_host[row.host].push_back(StartedPid{role, static_cast<int>(pid)});
+        roles[{row.host, pid}] = row.role;
+      }
+    }
+  }
+  std::vector<remote::RemoteCommand> probes;
+  for (const auto& [host, pids] : by_host) {
+    if (auto probe = started_probe(install, host, pids, options.probe_timeout)) {
+      probes.push_back(std::move(*probe));
+    }
+  }
+  std::vector<GoneDaemon> gone;
+  if (probes.empty()) {
+    return gone;
+  }
+  remote::FanOutOptions fan_options;
+  fan_options.window = options.window;
+  for (const auto& outcome : remote::fan_out(executor, probes, fan_options)) {
+    if (!outcome.result) {
+      continue; // not reached this time: no news, the next round asks again
+    }
+    const auto probe = parse_gone_probe(outcome.result->stdout_text);
+    const auto tails = parse_tails(outcome.result->stdout_text);
+    for (const int pid : probe.gone) {
+      const auto it = roles.find({outcome.host, pid});
+      if (it == roles.end()) {
+        continue;
+      }
+      GoneDaemon daemon{outcome.host, it->second, pid, {}};
+      daemon.message = fmt::format("the {} on {} (pid {}) is gone{}", it->second, outcome.host, pid,
+                                   tails_text(tails, pid));
+      gone.push_back(std::move(daemon));
+    }
+  }
+  return gone;
+}
+
 std::vector<remote::HostResult> run_actions(remote::Executor& executor, const FlinkInstall& install,
                                             std::span<const PlannedAction> actions,
                                             const RunOptions& options) {
@@ -230,7 +348,7 @@ std::vector<remote::HostResult> run_actions(remote::Executor& executor, const Fl
   std::vector<remote::HostResult> rows;
   rows.reserve(actions.size());
   for (std::size_t i = 0; i < actions.size(); ++i) {
-    rows.push_back(first_account(actions[i], outcomes[i]));
+    rows.push_back(first_account(install, actions[i], outcomes[i]));
   }
   for (std::size_t i = 0; i < actions.size(); ++i) {
     if (actions[i].action == DaemonAction::start) {

@@ -2,6 +2,8 @@
 
 #include "util/strings.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <regex>
 
@@ -137,6 +139,107 @@ GoneProbe parse_gone_probe(std::string_view text) {
     }
   }
   return probe;
+}
+
+std::vector<LintProblem> parse_start_lint(std::string_view text) {
+  constexpr std::string_view kTag = "flinkha-lint ";
+  std::vector<LintProblem> problems;
+  for (auto line : util::split_lines(text)) {
+    if (!line.starts_with(kTag)) {
+      continue;
+    }
+    line.remove_prefix(kTag.size());
+    const auto kind_end = line.find(' ');
+    if (kind_end == std::string_view::npos) {
+      continue;
+    }
+    const auto kind = line.substr(0, kind_end);
+    line.remove_prefix(kind_end + 1);
+    const auto source_end = line.find(' ');
+    if (source_end == std::string_view::npos) {
+      continue;
+    }
+    const auto source = line.substr(0, source_end);
+    if (source != "env" && source != "conf") {
+      continue;
+    }
+    problems.push_back(
+        LintProblem{std::string(kind), source == "env", std::string(line.substr(source_end + 1))});
+  }
+  return problems;
+}
+
+std::vector<DaemonFileTail> parse_tails(std::string_view text) {
+  constexpr std::string_view kFile = "flinkha-file ";
+  constexpr std::string_view kTail = "flinkha-tail ";
+  std::vector<DaemonFileTail> tails;
+  for (auto line : util::split_lines(text)) {
+    const bool file = line.starts_with(kFile);
+    if (!file && !line.starts_with(kTail)) {
+      continue;
+    }
+    line.remove_prefix(kFile.size()); // both tags have the same length
+    const auto pid_end = line.find(' ');
+    if (pid_end == std::string_view::npos) {
+      continue;
+    }
+    const auto pid = to_int(line.substr(0, pid_end));
+    line.remove_prefix(pid_end + 1);
+    const auto kind = line.substr(0, 3);
+    if (!pid || (kind != "out" && kind != "log" && kind != "err") ||
+        (line.size() > 3 && line[3] != ' ')) {
+      continue;
+    }
+    const auto rest = line.size() > 4 ? line.substr(4) : std::string_view{};
+    if (file) {
+      tails.push_back(DaemonFileTail{*pid, std::string(kind), util::printable(rest, 1000), {}});
+    } else if (!tails.empty() && tails.back().pid == *pid && tails.back().kind == kind) {
+      tails.back().lines.push_back(util::printable(rest, 400));
+    }
+  }
+  return tails;
+}
+
+std::optional<std::string> script_failure_line(std::string_view stderr_text,
+                                               std::string_view stdout_text) {
+  static const std::regex flink_script(
+      R"(/bin/(flink-daemon|config|jobmanager|taskmanager|zookeeper|bash-java-utils|find-flink-home)\.sh: line [0-9]+: )");
+  static constexpr std::array<std::string_view, 9> kFailures{"No such file or directory",
+                                                             "Permission denied",
+                                                             "cannot open",
+                                                             "Is a directory",
+                                                             "Not a directory",
+                                                             "Read-only file system",
+                                                             "No space left on device",
+                                                             "command not found",
+                                                             "cannot execute"};
+  for (const auto text : {stderr_text, stdout_text}) {
+    for (const auto line_view : util::split_lines(text)) {
+      const auto line = util::trim(line_view);
+      if (line.starts_with("[ERROR]")) {
+        return util::printable(line, 400);
+      }
+      const std::string owned(line);
+      if (std::regex_search(owned, flink_script) &&
+          std::ranges::any_of(kFailures,
+                              [&](std::string_view failure) { return line.contains(failure); })) {
+        return util::printable(line, 400);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string without_probe_lines(std::string_view text) {
+  static constexpr std::array<std::string_view, 4> kTags{"flinkha-pid", "flinkha-lint ",
+                                                         "flinkha-file ", "flinkha-tail "};
+  std::string kept;
+  for (const auto line : util::split_lines(text)) {
+    if (std::ranges::none_of(kTags, [&](std::string_view tag) { return line.starts_with(tag); })) {
+      kept.append(line).push_back('\n');
+    }
+  }
+  return kept;
 }
 
 } // namespace flinkha::cluster

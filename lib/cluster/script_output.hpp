@@ -9,7 +9,13 @@
 //                        because it is not running anymore on H.", "No D daemon to stop on host H."
 //   parse_pid_probe      plans.hpp pid_probe(): "flinkha-piddir DIR" and per pid
 //                        "flinkha-pid ROLE DAEMON PID alive|dead FILE"
-//   parse_gone_probe     plans.hpp pids_gone_probe(): "flinkha-gone PID" / "flinkha-alive PID"
+//   parse_gone_probe     plans.hpp pids_gone_probe() and started_probe(): "flinkha-gone PID" /
+//                        "flinkha-alive PID"
+//   parse_start_lint     the start lint (plans.hpp): "flinkha-lint KIND env|conf DIR"
+//   parse_tails          "flinkha-file PID out|log|err PATH", then "flinkha-tail PID out|log|err
+//                        LINE" per line: the end of a daemon's .out / .log file
+//   script_failure_line  a line of the daemon scripts' output that names a failure
+//   without_probe_lines  a script's stdout without the lines flinkha's own probes add
 //
 // Lines that match nothing are ignored (a login shell's profile may print anything). None of
 // these fail: unreadable input yields an empty result.
@@ -59,5 +65,38 @@ struct GoneProbe {
   std::vector<int> alive;
 };
 GoneProbe parse_gone_probe(std::string_view text);
+
+// One problem the start lint found on a host. `kind`: log-dir-missing, log-dir-not-a-directory,
+// log-dir-not-writable, pid-dir-not-a-directory, pid-dir-not-writable, pid-dir-not-creatable.
+// `from_environment`: the host's FLINK_LOG_DIR / FLINK_PID_DIR named the dir (they win over
+// env.log.dir / env.pid.dir in config.sh).
+struct LintProblem {
+  std::string kind;
+  bool from_environment = false;
+  std::string dir;
+};
+std::vector<LintProblem> parse_start_lint(std::string_view text);
+
+struct DaemonFileTail {
+  int pid = 0;
+  // "out" (the JVM's stdout and stderr), "log" (Flink's log file: its last lines) or "err" (the
+  // log file's ERROR and "Caused by:" lines, when it has any)
+  std::string kind;
+  std::string path;
+  std::vector<std::string> lines; // the file's last lines, oldest first, as printable text
+};
+std::vector<DaemonFileTail> parse_tails(std::string_view text);
+
+// The first line that says the daemon could not start although the script may have exited 0:
+// a bash error of one of Flink's bin scripts ("…/bin/flink-daemon.sh: line 139: /x/….out: No
+// such file or directory": flink-daemon.sh forks the JVM with `> "$out" … &` and records its pid
+// before the redirection fails) naming a failure (No such file or directory, Permission denied,
+// cannot open, Is a directory, Not a directory, Read-only file system, No space left on device,
+// command not found, cannot execute), or a "[ERROR]" line (config.sh, bash-java-utils.sh).
+// Other shell errors (a login profile's) do not count. Searched in stderr, then stdout.
+std::optional<std::string> script_failure_line(std::string_view stderr_text,
+                                               std::string_view stdout_text);
+
+std::string without_probe_lines(std::string_view text);
 
 } // namespace flinkha::cluster

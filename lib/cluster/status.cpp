@@ -229,6 +229,14 @@ WaitOutcome wait_until_ready(std::span<const RestEndpoint> endpoints, const Wait
       outcome.ready = true;
       return outcome;
     }
+    if (options.gone_check) {
+      if (auto why = options.gone_check()) {
+        outcome.gave_up = std::move(why);
+        outcome.waited =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+        return outcome;
+      }
+    }
     if (now + options.interval > deadline) {
       return outcome;
     }

@@ -12,7 +12,9 @@
 //                    down: no JobManager answers or no TaskManager is alive;
 //                    unknown: no host and no endpoint could be reached at all
 //   wait_until_ready polls REST (and the leader seam) until every JobManager answers and at least
-//                    `min_taskmanagers` are registered, or the timeout passes
+//                    `min_taskmanagers` are registered, or the timeout passes, or the
+//                    `gone_check` seam says a started daemon is gone (then at once: waiting
+//                    longer cannot help)
 //
 // The leader (ZooKeeper) part is a seam: LeaderLookup is supplied by the caller once leader
 // resolution exists; without it, `leader` stays empty and does not affect the verdict.
@@ -92,10 +94,14 @@ struct WaitOptions {
   RestProbeOptions rest;
   int min_taskmanagers = 0;   // registered with the leader, as /overview reports them
   LeaderLookup leader_lookup; // optional: also wait for a registered leader
+  // Optional, asked every round that is not ready: why waiting cannot succeed (a daemon the start
+  // reported is gone, run_actions.hpp find_gone), or nothing.
+  std::function<std::optional<std::string>()> gone_check;
 };
 
 struct WaitOutcome {
   bool ready = false;
+  std::optional<std::string> gave_up;     // gone_check's answer that ended the wait early
   std::vector<RestStatus> last;           // the final round of REST probes
   std::optional<std::string> waiting_for; // what was missing at the end, when not ready
   std::chrono::milliseconds waited{0};

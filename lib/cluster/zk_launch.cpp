@@ -1,5 +1,6 @@
 #include "cluster/zk_launch.hpp"
 
+#include "cluster/shell_functions.hpp"
 #include "remote/fan_out.hpp"
 #include "remote/shell_quote.hpp"
 #include "util/strings.hpp"
@@ -19,14 +20,11 @@ constexpr std::string_view kMainClass = "org.apache.zookeeper.server.quorum.Quor
 constexpr std::string_view kDebianZookeeperJar = "/usr/share/java/zookeeper.jar";
 constexpr std::string_view kDebianSlf4jBinding = "/usr/share/java/slf4j-simple.jar";
 
-// Shell functions and variables every script starts with. `alive PID`: the process exists and is
-// not a zombie (PID 1 of a container may never reap the daemons it inherits). `is_zk PID`: alive
-// and, where /proc tells, a ZooKeeper peer's JVM, so a recycled pid is left alone.
-// `stop_pid PID SECONDS`: SIGTERM, wait, SIGKILL; returns 1 when SIGKILL was needed.
+// Shell functions and variables every script starts with, after kAliveFunction
+// (shell_functions.hpp). `cmdline_has PID TEXT`: where /proc tells, the process is a ZooKeeper
+// peer's JVM, so a recycled pid is left alone. `stop_pid PID SECONDS`: SIGTERM, wait, SIGKILL;
+// returns 1 when SIGKILL was needed.
 constexpr std::string_view kPrelude =
-    "alive() { kill -0 \"$1\" 2>/dev/null || return 1; "
-    "s=$(sed -n 's/^.*) \\([A-Z]\\).*$/\\1/p' \"/proc/$1/stat\" 2>/dev/null); "
-    "[ \"$s\" != Z ] && [ \"$s\" != X ]; }; "
     "cmdline_has() { [ -r \"/proc/$1/cmdline\" ] || return 0; "
     "tr '\\000' ' ' < \"/proc/$1/cmdline\" | grep -q -e \"$2\"; }; "
     "stop_pid() { kill \"$1\" 2>/dev/null; i=0; while alive \"$1\"; do "
@@ -250,7 +248,7 @@ std::string_view to_string(ZkAction action) {
 Result<std::string> zk_start_script(const config::ZooCfg& zoo_cfg, const config::ZkServer& server,
                                     const ZkLaunchSettings& settings) {
   Quoter q;
-  std::string script(kPrelude);
+  std::string script = std::string(kAliveFunction) + std::string(kPrelude);
   if (settings.launcher == ZkLauncher::flink) {
     script += flink_start(server, settings, q);
     return q.finish(std::move(script));
@@ -269,7 +267,7 @@ Result<std::string> zk_start_script(const config::ZooCfg& zoo_cfg, const config:
 Result<std::string> zk_stop_script(const config::ZkServer& server,
                                    const ZkLaunchSettings& settings) {
   Quoter q;
-  std::string script(kPrelude);
+  std::string script = std::string(kAliveFunction) + std::string(kPrelude);
   script += settings.launcher == ZkLauncher::flink ? flink_stop(server, settings, q)
                                                    : zookeeper_stop(server, settings, q);
   return q.finish(std::move(script));

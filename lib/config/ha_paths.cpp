@@ -1,9 +1,14 @@
 #include "config/ha_paths.hpp"
 
+#include "config/hosts_files.hpp"
 #include "util/flink_path.hpp"
 #include "util/strings.hpp"
+#include "util/utf8.hpp"
 
 #include <fmt/format.h>
+
+#include <charconv>
+#include <cstdint>
 
 namespace flinkha::config {
 
@@ -142,20 +147,95 @@ Quorum parse_quorum(std::string_view connect_string) {
 }
 
 Status check_cluster_id(std::string_view cluster_id) {
+  constexpr std::string_view kHint = "set high-availability.cluster-id to the cluster's own id";
+  if (auto bad = check_value_bytes(cluster_id)) {
+    return fail(
+        fmt::format("cluster-id '{}' {}; cleanup refused", util::printable(cluster_id), *bad),
+        std::string(kHint));
+  }
+  // ZooKeeper's PathUtils.validatePath refuses these characters in a znode name.
+  for (const char32_t c : util::code_points(cluster_id)) {
+    if ((c >= 0x80 && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)) {
+      return fail(fmt::format("cluster-id '{}' contains U+{:04X}, which ZooKeeper refuses in a "
+                              "znode name; cleanup refused",
+                              util::printable(cluster_id), static_cast<std::uint32_t>(c)),
+                  std::string(kHint));
+    }
+  }
   const std::string_view id = util::trim_slashes(cluster_id);
   if (id.empty()) {
     return fail(fmt::format("cluster-id '{}' names the storageDir and the ZooKeeper root "
                             "themselves; cleanup refused",
                             util::printable(cluster_id)),
-                "set high-availability.cluster-id to the cluster's own id");
+                std::string(kHint));
+  }
+  if (cluster_id.starts_with("//")) {
+    return fail(fmt::format("cluster-id '{}' starts with '//', which Flink's Path reads as a URI "
+                            "authority: Flink cannot derive the cluster's storage dir; cleanup "
+                            "refused",
+                            util::printable(cluster_id)),
+                std::string(kHint));
   }
   if (const auto bad = util::unsafe_component(id)) {
     return fail(fmt::format("cluster-id '{}' has a '{}' component, which leaves the cluster's "
                             "own directory; cleanup refused",
                             util::printable(cluster_id), util::printable(*bad)),
-                "set high-availability.cluster-id to the cluster's own id");
+                std::string(kHint));
   }
   return {};
+}
+
+std::optional<std::string> check_value_bytes(std::string_view value) {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto u = static_cast<unsigned char>(value[i]);
+    if (u < 0x20 || u == 0x7f) {
+      return fmt::format("contains the control byte \\x{:02x} at byte {}", u, i + 1);
+    }
+  }
+  if (const auto at = util::invalid_utf8_at(value)) {
+    return fmt::format("is not valid UTF-8 at byte {} (\\x{:02x})", *at + 1,
+                       static_cast<unsigned char>(value[*at]));
+  }
+  return std::nullopt;
+}
+
+Result<QuorumServer> parse_quorum_server(std::string_view entry) {
+  const auto bad = [entry](std::string why) {
+    return fail(fmt::format("quorum entry '{}' {}", util::printable(entry), why),
+                "write high-availability.zookeeper.quorum as host:port,host:port (IPv6 in "
+                "brackets: [2001:db8::1]:2181)");
+  };
+  std::string_view host;
+  std::string_view port;
+  if (entry.starts_with('[')) {
+    const auto close = entry.find(']');
+    if (close == std::string_view::npos || close + 1 >= entry.size() || entry[close + 1] != ':') {
+      return bad("opens '[' without a closing ']' followed by ':port'");
+    }
+    host = entry.substr(1, close - 1);
+    port = entry.substr(close + 2);
+    if (host.find(':') == std::string_view::npos) {
+      return bad(fmt::format("has host '{}' in brackets, which are only for IPv6 addresses",
+                             util::printable(host)));
+    }
+  } else {
+    // ConnectStringParser splits at the last ':' (an unbracketed IPv6 address keeps its colons
+    // in the host, which validate_host then checks as one).
+    const auto colon = entry.rfind(':');
+    host = entry.substr(0, colon);
+    port = colon == std::string_view::npos ? std::string_view() : entry.substr(colon + 1);
+  }
+  if (auto why = validate_host(host)) {
+    return bad(fmt::format("has host '{}', which {}", util::printable(host), *why));
+  }
+  int value = 0;
+  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value < 1 ||
+      value > 65535) {
+    return bad(
+        fmt::format("has port '{}', which is not a number from 1 to 65535", util::printable(port)));
+  }
+  return QuorumServer{std::string(host), value};
 }
 
 } // namespace flinkha::config

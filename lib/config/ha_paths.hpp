@@ -35,10 +35,27 @@ std::string normalize_flink_path(std::string_view path);
 std::optional<std::string> cluster_storage_dir(std::string_view storage_dir,
                                                std::string_view cluster_id);
 
-// The cluster-id safety rule, shared by cleanup and the HA context (and `config check`): a
-// cluster-id whose storage dir would be the storageDir itself or above it ("", "/", ".", "..",
-// "a/../b", "a//b") fails, with a message saying why anything that deletes by it refuses it.
+// The cluster-id safety rule, shared by cleanup, the HA context and `config check`: a cluster-id
+// fails when its storage dir would be the storageDir itself or above it ("", "/", ".", "..",
+// "/./", "a/../b", "a//b"), when Flink's Path reads it as a URI authority ("//x"), when it holds
+// bytes no value may hold (check_value_bytes), or a character ZooKeeper refuses in a znode name
+// (PathUtils.validatePath: U+0080-U+009F, U+D800-U+F8FF, U+FFF0-U+FFFF). The message says why
+// anything that deletes by it refuses it.
 Status check_cluster_id(std::string_view cluster_id);
+
+// Bytes no host, path or id read from configuration may hold: NUL and the other control bytes
+// (0x00-0x1F, 0x7F) and invalid UTF-8. Returns what is wrong ("contains the control byte \x0a
+// at byte 4", "is not valid UTF-8 at byte 2"), or nothing.
+std::optional<std::string> check_value_bytes(std::string_view value);
+
+// One entry of Quorum::servers, "host:port" or "[v6]:port", as ZooKeeper's ConnectStringParser
+// splits it: the host must pass validate_host (hosts_files.hpp, the one host rule) and the port
+// be a number from 1 to 65535. The error names the entry and what is wrong with it.
+struct QuorumServer {
+  std::string host; // without brackets
+  int port = 0;
+};
+Result<QuorumServer> parse_quorum_server(std::string_view entry);
 
 // job-result-store.storage-path when set (non-blank), else
 // {storage_dir}/job-result-store/{cluster_id}, normalized as Flink's Path does.

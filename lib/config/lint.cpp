@@ -1,6 +1,5 @@
 #include "config/lint.hpp"
 
-#include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -51,8 +50,12 @@ public:
     check_masters();
     check_quorum_against_zoo_cfg();
     check_voters();
+    check_quorum_entries();
     check_cluster_id();
     check_jobmanager_port();
+    check_ports();
+    check_hosts();
+    check_paths();
     check_acl();
     check_tolerate_suspended();
     check_yarn_attempts();
@@ -151,7 +154,12 @@ private:
     for (const auto& server : m_config.zoo_cfg->servers) {
       expected.insert(fmt::format("{}:{}", server.host, m_config.zoo_cfg->client_port_of(server)));
     }
-    std::set<std::string> actual(m_config.ha.quorum.begin(), m_config.ha.quorum.end());
+    // Rendered printable: a bad entry (reported as bad-quorum-entry) must not put control bytes
+    // into this message.
+    std::set<std::string> actual;
+    for (const auto& entry : m_config.ha.quorum) {
+      actual.insert(util::printable(entry));
+    }
     std::vector<std::string> missing;
     std::vector<std::string> extra;
     std::ranges::set_difference(expected, actual, std::back_inserter(missing));
@@ -216,32 +224,29 @@ private:
     }
   }
 
-  // A cluster-id is a path segment in ZooKeeper and in storageDir: it must name one place of its
-  // own. "//x" is a URI authority to Flink's Path, ".." leaves the storage dir, "" and "/" put the
-  // cluster at the root that every other cluster shares.
+  // The one cluster-id rule (check_cluster_id), the one cleanup and the HA context apply.
   void check_cluster_id_shape(const ResolvedOption& cluster_id) {
     const std::string value(util::java_trim(cluster_id.value.value_or("")));
-    std::string problem;
-    if (value.find_first_not_of('/') == std::string::npos) {
-      problem = "names no cluster: the cluster's HA data would sit directly under the ZooKeeper "
-                "root and the storage dir, shared with every other cluster";
-    } else if (value.starts_with("//")) {
-      problem = "starts with '//', which Flink's Path reads as a URI authority: Flink fails to "
-                "derive the cluster's storage dir";
-    } else {
-      // The guard cleanup applies, after Flink's Path has collapsed runs of '/'.
-      const std::string relative = util::normalize_flink_path_part(
-          std::string_view(value).substr(value.find_first_not_of('/')));
-      if (const auto bad = util::unsafe_component(relative)) {
-        problem = fmt::format("contains '{}', which would place the cluster's data outside its "
-                              "own directory",
-                              util::printable(*bad));
-      }
-    }
-    if (!problem.empty()) {
+    if (auto checked = config::check_cluster_id(value); !checked) {
       add(Severity::error, "bad-cluster-id", where_of(m_config, "high-availability.cluster-id"),
-          fmt::format("high-availability.cluster-id '{}' {}", value, problem),
+          "high-availability.cluster-id: " + checked.error().message,
           "use a plain name unique to this cluster, e.g. /prod-analytics");
+    }
+  }
+
+  // Every entry of the connect string by the rule the ZooKeeper commands apply before they
+  // connect (parse_quorum_server): a bad host or port is an error of its own, not only a
+  // mismatch with zoo.cfg.
+  void check_quorum_entries() {
+    const auto* quorum = m_config.option("high-availability.zookeeper.quorum");
+    if (!zookeeper_ha() || quorum == nullptr || !quorum->applicable || !quorum->value) {
+      return;
+    }
+    for (const auto& entry : m_config.ha.quorum) {
+      if (auto server = parse_quorum_server(entry); !server) {
+        add(Severity::error, "bad-quorum-entry", quorum->where,
+            "high-availability.zookeeper.quorum: " + server.error().message, server.error().hint);
+      }
     }
   }
 
@@ -255,6 +260,103 @@ private:
           fmt::format("high-availability.jobmanager.port '{}' is not a port range: {}",
                       *port->value, ranges.error().message),
           "write single ports and ranges separated by commas, e.g. 50000-50025,50100");
+    }
+  }
+
+  // Flink's port options (RestOptions, BlobServerOptions, JobManagerOptions, TaskManagerOptions,
+  // NettyShuffleEnvironmentOptions, MetricOptions, QueryableStateOptions, HistoryServerOptions),
+  // every key a version reads, deprecated ones included. Integer options take one port; String
+  // options take NetUtils.getPortRangeFromString's list of ports and ranges.
+  void check_ports() {
+    struct PortKey {
+      std::string_view key;
+      bool ranges;
+    };
+    static constexpr PortKey kPortKeys[] = {
+        {"rest.port", false},
+        {"web.port", false},
+        {"jobmanager.web.port", false},
+        {"rest.bind-port", true},
+        {"jobmanager.rpc.port", false},
+        {"jobmanager.rpc.bind-port", false},
+        {"taskmanager.rpc.port", true},
+        {"taskmanager.rpc.bind-port", false},
+        {"taskmanager.data.port", false},
+        {"taskmanager.data.bind-port", true},
+        {"blob.server.port", true},
+        {"metrics.internal.query-service.port", true},
+        {"queryable-state.proxy.ports", true},
+        {"queryable-state.server.ports", true},
+        {"query.proxy.ports", true},
+        {"query.server.ports", true},
+        {"historyserver.web.port", false},
+    };
+    for (const auto& [key, ranges] : kPortKeys) {
+      const auto* entry = m_config.flink_conf.config.find(key);
+      if (entry == nullptr) {
+        continue;
+      }
+      const auto value = util::java_trim(entry->value);
+      if (ranges) {
+        if (auto parsed = parse_port_range(value); !parsed) {
+          add(Severity::error, "bad-port-range", entry->where,
+              fmt::format("{} '{}' is not a port range: {}", key, util::printable(entry->value),
+                          parsed.error().message),
+              "write single ports and ranges separated by commas, e.g. 50100-50200,50300");
+        }
+        continue;
+      }
+      const auto port = parse_java_int(value);
+      if (!port || *port < 0 || *port > 65535) {
+        add(Severity::error, "bad-port", entry->where,
+            fmt::format("{} '{}' is not a port number from 0 to 65535; Flink fails to start", key,
+                        util::printable(entry->value)),
+            "write one port, e.g. 8081 (this option takes no range)");
+      }
+    }
+  }
+
+  // Host-valued options by the one host rule (validate_host, as for masters, workers and
+  // zoo.cfg): a ';', a newline or a leading '-' in an address reaches ssh, a shell or a URL.
+  void check_hosts() {
+    static constexpr std::string_view kHostKeys[] = {
+        "jobmanager.rpc.address",    "jobmanager.bind-host", "rest.address",
+        "rest.bind-address",         "web.address",          "jobmanager.web.address",
+        "taskmanager.host",          "taskmanager.hostname", "taskmanager.bind-host",
+        "historyserver.web.address",
+    };
+    for (const auto key : kHostKeys) {
+      const auto* entry = m_config.flink_conf.config.find(key);
+      if (entry == nullptr || util::java_trim(entry->value).empty()) {
+        continue;
+      }
+      // Flink trims the value (String.trim), so only what is left must be a host; a control
+      // byte in the middle stays and is refused.
+      const auto host = util::java_trim(entry->value);
+      if (auto why = validate_host(host)) {
+        add(Severity::error, "bad-host", entry->where,
+            fmt::format("{} '{}' is not a host name or address: it {}", key,
+                        util::printable(entry->value), *why),
+            "write a host name or an IP address, nothing else");
+      }
+    }
+  }
+
+  // Paths and the ZooKeeper root go into znode names, storage URIs and remote command lines:
+  // a NUL, a newline or invalid UTF-8 there is never meant.
+  void check_paths() {
+    for (const auto key :
+         {"high-availability.storageDir", "high-availability.zookeeper.path.root",
+          "job-result-store.storage-path", "env.pid.dir", "env.log.dir", "env.java.home"}) {
+      const auto* option = m_config.option(key);
+      if (option == nullptr || !option->applicable || !option->value || option->is_default) {
+        continue;
+      }
+      if (auto bad = check_value_bytes(*option->value)) {
+        add(Severity::error, "bad-path", option->where,
+            fmt::format("{} '{}' {}", key, util::printable(*option->value), *bad),
+            "write a plain path or URI");
+      }
     }
   }
 

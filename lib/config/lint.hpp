@@ -14,7 +14,10 @@
 namespace flinkha::config {
 
 // Every finding of every rule, plus what loading already noticed (ClusterConfig::diagnostics).
-// `environment` is consulted for $HADOOP_CONF_DIR (yarn-site.xml).
+// `environment` is consulted for $HADOOP_CONF_DIR (yarn-site.xml). Hosts, ports, paths and the
+// cluster-id are checked by the rules the commands apply later (validate_host,
+// parse_quorum_server, check_value_bytes, check_cluster_id). env.ssh.opts is checked by
+// remote::lint_ssh_opts, which `config check` appends (lib/config cannot include lib/remote).
 Diagnostics lint_cluster_config(const ClusterConfig& config, const Environment& environment);
 
 // Flink's port-range syntax (NetUtils.getPortRangeFromString): comma-separated elements, each

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <system_error>
+#include <unordered_map>
 
 // Error contract: parse_zoo_cfg fails (Result error) only when java.util.Properties.load itself
 // would throw (a malformed \uXXXX escape), because then no ZooKeeper peer starts at all.
@@ -224,6 +225,9 @@ struct RawProperty {
   std::string key;
   std::string value; // as Properties holds it: leading blanks gone, trailing blanks kept
   int line = 0;
+  // The line has a '=' or ':' after the key. Properties also reads "key value" and a bare word
+  // (a key with an empty value), but no zoo.cfg line ZooKeeper means is written so.
+  bool separated = false;
 };
 
 bool is_properties_blank(char c) {
@@ -271,7 +275,7 @@ Result<RawProperty> split_property(const LogicalLine& line, const std::string& d
                           display_name, line.line, util::printable(text)),
               "write \\u followed by exactly four hex digits, or remove the backslash"});
   }
-  return RawProperty{std::move(*key), std::move(*value), line.line};
+  return RawProperty{std::move(*key), std::move(*value), line.line, has_separator};
 }
 
 Result<std::vector<RawProperty>> load_properties(std::string_view text,
@@ -570,6 +574,20 @@ ServerResult parse_server_value(std::int64_t id, std::string_view raw_value) {
       return result;
     }
   }
+  server.ports_given = first.ports_given == 2;
+  if (first.ports_given < 2) {
+    // ZooKeeper's QuorumServer refuses a server without both ports; Flink's launcher and
+    // flinkha's fill in 2888/3888, which is what a clash on a shared host then reports.
+    result.problems.push_back(
+        {Severity::warning, "zk-server-no-ports",
+         fmt::format("no {} (expected {}:{}:{}); ZooKeeper itself refuses the line, Flink's "
+                     "launcher and flinkha use the default {}",
+                     first.ports_given == 0 ? "quorum/election port" : "election port",
+                     util::printable(first.host), first.peer_port, first.leader_port,
+                     first.ports_given == 0 ? "ports 2888:3888" : "election port 3888"),
+         fmt::format("write server.{}={}:{}:{}", id, util::printable(first.host), first.peer_port,
+                     first.leader_port)});
+  }
   if (auto problem = flink_launcher_problem(value, server_client.size() == 2, first.ports_given)) {
     result.problems.push_back(std::move(*problem));
   }
@@ -632,6 +650,43 @@ std::optional<int> parse_plain_port(std::string_view text) {
   return value;
 }
 
+// Keys QuorumPeerConfig.parseProperties reads (ZooKeeper 3.4-3.9), for the one leniency below:
+// "tickTime 2000" is Properties syntax for tickTime=2000, and accepted for these keys only.
+bool is_known_key(std::string_view key) {
+  static constexpr std::string_view kKeys[] = {
+      "dataDir",
+      "dataLogDir",
+      "clientPort",
+      "clientPortAddress",
+      "secureClientPort",
+      "secureClientPortAddress",
+      "tickTime",
+      "initLimit",
+      "syncLimit",
+      "maxClientCnxns",
+      "minSessionTimeout",
+      "maxSessionTimeout",
+      "electionAlg",
+      "peerType",
+      "standaloneEnabled",
+      "reconfigEnabled",
+      "quorumListenOnAllIPs",
+      "dynamicConfigFile",
+      "connectToLearnerMasterLimit",
+      "localSessionsEnabled",
+      "localSessionsUpgradingEnabled",
+      "snapCount",
+      "preAllocSize",
+      "globalOutstandingLimit",
+      "metricsProvider.className",
+  };
+  static constexpr std::string_view kPrefixes[] = {"autopurge.",    "4lw.",    "admin.",
+                                                   "group.",        "weight.", "ssl.",
+                                                   "authProvider.", "quorum.", "multiAddress."};
+  return std::ranges::find(kKeys, key) != std::end(kKeys) ||
+         std::ranges::any_of(kPrefixes, [key](std::string_view p) { return key.starts_with(p); });
+}
+
 class ZooCfgBuilder {
 public:
   explicit ZooCfgBuilder(std::string display_name) : m_display_name(std::move(display_name)) {
@@ -639,7 +694,14 @@ public:
   }
 
   void add(RawProperty property) {
-    if (const auto [it, inserted] = m_seen_keys.emplace(property.key, property.line); !inserted) {
+    // Reported, but kept as Properties keeps it: the property list stays what ZooKeeper reads.
+    // A malformed line gets no further findings (binary garbage repeats "keys" at random).
+    const auto why = malformed(property);
+    if (why) {
+      report_malformed(property.line, *why);
+    }
+    if (const auto [it, inserted] = m_seen_keys.emplace(property.key, property.line);
+        !inserted && !why) {
       m_cfg.diagnostics.push_back(
           {Severity::warning,
            "zk-duplicate-key",
@@ -672,16 +734,83 @@ public:
   }
 
 private:
+  // A zoo.cfg line is key=value with a key of letters, digits, '.', '_' and '-' (every key
+  // QuorumPeerConfig knows, and the system properties it passes on) and a value without control
+  // bytes (a newline in a value would also split the line in the zoo.cfg flinkha renders per
+  // peer). Anything else is not a line ZooKeeper means, though ZooKeeper itself stores it as a
+  // system property and says nothing: binary garbage, a stray word, a control byte.
+  static std::optional<std::string> malformed(const RawProperty& property) {
+    const auto& key = property.key;
+    if (key.empty()) {
+      return fmt::format("'{}' is not key=value: the key is empty",
+                         util::printable("=" + property.value, 60));
+    }
+    if (key.starts_with("server.")) {
+      return std::nullopt; // parse_server_id and parse_server_value judge these
+    }
+    const auto bad_key = std::find_if(key.begin(), key.end(), [](char c) {
+      return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-');
+    });
+    if (bad_key != key.end()) {
+      return fmt::format("'{}' is not key=value: the key has the byte '{}', which no ZooKeeper "
+                         "key has",
+                         util::printable(key + "=" + property.value, 60),
+                         util::printable(std::string_view(&*bad_key, 1)));
+    }
+    if (!property.separated && !(is_known_key(key) && !property.value.empty())) {
+      if (property.value.empty()) {
+        return fmt::format("'{}' is not key=value: there is no '=' and no value",
+                           util::printable(key, 60));
+      }
+      return fmt::format("'{} {}' is not key=value: there is no '=' (java.util.Properties reads "
+                         "key '{}' with the value '{}')",
+                         util::printable(key, 60), util::printable(property.value, 60),
+                         util::printable(key, 60), util::printable(property.value, 60));
+    }
+    const auto control = std::find_if(property.value.begin(), property.value.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return (u < 0x20 && c != '\t') || u == 0x7f;
+    });
+    if (control != property.value.end()) {
+      return fmt::format("{}={}: the value has the control byte \\x{:02x}", util::printable(key),
+                         util::printable(property.value, 60), static_cast<unsigned char>(*control));
+    }
+    return std::nullopt;
+  }
+
+  // One error per malformed line, up to a bound: a large binary file gives a readable report,
+  // not a million lines.
+  void report_malformed(int line, std::string message) {
+    constexpr int kMaxReported = 20;
+    ++m_malformed;
+    if (m_malformed <= kMaxReported) {
+      m_cfg.diagnostics.push_back({Severity::error,
+                                   "zk-malformed-line",
+                                   {m_display_name, line},
+                                   std::move(message),
+                                   "write one key=value per line, e.g. clientPort=2181"});
+    } else if (m_malformed == kMaxReported + 1) {
+      m_cfg.diagnostics.push_back({Severity::error,
+                                   "zk-malformed-line",
+                                   {m_display_name, line},
+                                   fmt::format("more lines that are not key=value from here on "
+                                               "(only the first {} are listed); is {} a zoo.cfg?",
+                                               kMaxReported, m_display_name),
+                                   {}});
+    }
+  }
+
   void add_property(RawProperty property) {
     // ZooKeeper trims every value it reads (QuorumPeerConfig.parseProperties).
     ZkProperty entry{property.key,
                      std::string(util::java_trim(property.value)),
                      {m_display_name, property.line}};
-    for (auto& existing : m_cfg.properties) {
-      if (existing.key == entry.key) {
-        existing = std::move(entry);
-        return;
-      }
+    // An index, not a scan: a large file of garbage must not cost the square of its lines.
+    const auto [it, inserted] = m_property_index.emplace(entry.key, m_cfg.properties.size());
+    if (!inserted) {
+      m_cfg.properties[it->second] = std::move(entry);
+      return;
     }
     m_cfg.properties.push_back(std::move(entry));
   }
@@ -782,12 +911,16 @@ private:
     for (std::size_t i = 0; i < servers.size(); ++i) {
       for (std::size_t j = i + 1; j < servers.size(); ++j) {
         if (const auto port = shared_port(servers[i], servers[j])) {
+          std::string defaults;
+          if (!servers[i].ports_given || !servers[j].ports_given) {
+            defaults = " (a server line without ports gets the defaults 2888:3888)";
+          }
           m_cfg.diagnostics.push_back(
               {Severity::error, "zk-address-clash", servers[j].where,
-               fmt::format("server.{} ({}) and server.{} both use {}:{}; they cannot run on "
+               fmt::format("server.{} ({}) and server.{} both use {}:{}{}; they cannot run on "
                            "one host",
                            servers[i].id, to_string(servers[i].where), servers[j].id,
-                           servers[j].host, *port),
+                           servers[j].host, *port, defaults),
                "give each server on a shared host its own peer, leader and client ports "
                "(server.N=host:peer:leader;clientPort)"});
         }
@@ -814,7 +947,9 @@ private:
   std::string m_display_name;
   ZooCfg m_cfg;
   std::map<std::string, int> m_seen_keys;
+  std::unordered_map<std::string, std::size_t> m_property_index; // key → index in properties
   std::map<std::string, ZkServer> m_servers_by_key;
+  int m_malformed = 0;
 };
 
 } // namespace

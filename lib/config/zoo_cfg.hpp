@@ -27,6 +27,7 @@ struct ZkServer {
   std::string role = "participant";          // or "observer"
   std::optional<std::string> client_address; // from ";addr:port"
   std::optional<int> client_port;            // from ";port" / ";addr:port"
+  bool ports_given = true; // false when the line names no peer or election port (defaults apply)
   SourceLocation where;
 
   bool is_voter() const { return role != "observer"; }

@@ -142,6 +142,11 @@ private:
           fmt::format("{}: the storage side is not available; its file {} is left behind",
                       pointer.znode, pointer.pointer->path));
       return;
+    case FileStatus::through_symlink:
+      m_plan.notes.push_back(fmt::format("{}: its file {} is reached through the symlink {}, which "
+                                         "flinkha does not follow; left alone",
+                                         pointer.znode, pointer.pointer->path, pointer.symlink));
+      return;
     case FileStatus::missing:
       return;
     case FileStatus::present:

@@ -572,7 +572,20 @@ private:
     }
     const auto it = m_file_index.find(*relative);
     if (it == m_file_index.end()) {
+      // The listing never descends into a symlink: a file behind one is not listed, yet it is
+      // not missing. Say which link is on the way.
       pointer.file_status = FileStatus::missing;
+      std::string_view dir = storage::parent_of(*relative);
+      while (!dir.empty()) {
+        const auto link = m_file_index.find(std::string(dir));
+        if (link != m_file_index.end() &&
+            m_inv.storage.files[link->second].entry.type == storage::EntryType::symlink) {
+          pointer.file_status = FileStatus::through_symlink;
+          pointer.symlink = std::string(dir);
+          pointer.symlink_target = m_inv.storage.files[link->second].entry.link_target;
+        }
+        dir = storage::parent_of(dir);
+      }
       return;
     }
     StorageFileRecord& file = m_inv.storage.files[it->second];
@@ -698,6 +711,12 @@ private:
       add(Severity::critical, FindingKind::dangling_pointer, pointer.job_id, pointer.znode,
           fmt::format("{} points to {}, which does not exist: Flink fails to recover this job",
                       what, pointer.pointer->path));
+      break;
+    case FileStatus::through_symlink:
+      add(Severity::warning, FindingKind::symlink_in_storage, pointer.job_id, pointer.znode,
+          fmt::format("{} points to {}: {}", what, pointer.pointer->path,
+                      storage::through_symlink_message(m_input.cluster_storage_uri, pointer.file,
+                                                       pointer.symlink, pointer.symlink_target)));
       break;
     case FileStatus::outside:
       add(Severity::warning, FindingKind::pointer_outside_storage, pointer.job_id, pointer.znode,
@@ -876,6 +895,8 @@ std::string_view to_string(FileStatus status) {
     return "missing";
   case FileStatus::outside:
     return "outside";
+  case FileStatus::through_symlink:
+    return "through-symlink";
   case FileStatus::unknown:
     return "unknown";
   }

@@ -97,6 +97,9 @@ enum class FileStatus {
   present, // inside the cluster storage dir and there
   missing, // inside and not there: a dangling pointer
   outside, // the pointer names a file outside the cluster storage dir (never deleted)
+  // inside, but a directory on the way is a symlink, which flinkha does not follow: the file may
+  // well exist (Flink follows the link); it is not checked and never deleted
+  through_symlink,
   unknown, // the storage side is unavailable, or the pointer could not be decoded
 };
 
@@ -120,6 +123,8 @@ struct PointerRecord {
   FileStatus file_status = FileStatus::unknown;
   std::string file;                      // relative to the cluster storage dir, when inside
   std::optional<std::int64_t> file_size; // of the file found there
+  std::string symlink;                   // through_symlink: the link on the way (relative)
+  std::string symlink_target;            // … and its target text
 };
 
 struct CounterRecord {

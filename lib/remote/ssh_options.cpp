@@ -303,6 +303,49 @@ Result<ParsedSshOpts> parse_ssh_opts(std::string_view text) {
   return OptsParser(split_words(text)).run();
 }
 
+std::optional<ConfiguredSshOpts> configured_ssh_opts(const config::ClusterConfig& config,
+                                                     const config::Environment& environment) {
+  if (auto text = environment("FLINK_SSH_OPTS")) {
+    return ConfiguredSshOpts{std::move(*text), "$FLINK_SSH_OPTS", {}};
+  }
+  auto text = config.value("env.ssh.opts");
+  if (!text) {
+    return std::nullopt;
+  }
+  const auto* option = config.option("env.ssh.opts");
+  if (option != nullptr && !option->is_default) {
+    return ConfiguredSshOpts{std::move(*text), config::to_string(option->where), option->where};
+  }
+  return ConfiguredSshOpts{std::move(*text), "env.ssh.opts", {}};
+}
+
+config::Diagnostics lint_ssh_opts(const config::ClusterConfig& config,
+                                  const config::Environment& environment) {
+  config::Diagnostics out;
+  const auto configured = configured_ssh_opts(config, environment);
+  if (!configured) {
+    return out;
+  }
+  const std::string_view name =
+      configured->source == "$FLINK_SSH_OPTS" ? "$FLINK_SSH_OPTS" : "env.ssh.opts";
+  auto parsed = parse_ssh_opts(configured->text);
+  if (!parsed) {
+    out.push_back({config::Severity::error, "bad-ssh-opts", configured->where,
+                   fmt::format("{}: {}", name, parsed.error().message), parsed.error().hint});
+    return out;
+  }
+  for (const auto& word : parsed->ignored) {
+    out.push_back({config::Severity::warning, "ssh-opts-ignored", configured->where,
+                   fmt::format("{}: flinkha does not apply \"{}\"; its own ssh connections "
+                               "ignore it (Flink's scripts would pass it to ssh)",
+                               name, util::printable(word)),
+                   "flinkha applies -p, -i, -l and -o Port, User, IdentityFile, "
+                   "UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout; put anything "
+                   "else in ~/.ssh/config"});
+  }
+  return out;
+}
+
 SshSettings resolve(const SshOptions& options) {
   SshSettings settings;
   settings.user = options.user;

@@ -16,6 +16,8 @@
 //
 // Times are milliseconds. No function here touches the network or the file system.
 
+#include "config/cluster_config.hpp"
+#include "config/diagnostics.hpp"
 #include "util/result.hpp"
 
 #include <chrono>
@@ -72,6 +74,23 @@ struct ParsedSshOpts {
 // are case-insensitive. Anything else goes to `ignored`.
 // Errors: a missing option argument, a bad port, timeout or StrictHostKeyChecking value.
 Result<ParsedSshOpts> parse_ssh_opts(std::string_view text);
+
+// The ssh options of a cluster as Flink's config.sh picks them: $FLINK_SSH_OPTS when set, else
+// env.ssh.opts from the configuration. Empty optional when neither is set.
+struct ConfiguredSshOpts {
+  std::string text;
+  std::string source;           // "$FLINK_SSH_OPTS", "flink-conf.yaml:12", or "env.ssh.opts"
+  config::SourceLocation where; // the key's file:line; empty for the environment
+};
+std::optional<ConfiguredSshOpts> configured_ssh_opts(const config::ClusterConfig& config,
+                                                     const config::Environment& environment);
+
+// `config check`'s findings about those options, by the parser the executors use
+// (parse_ssh_opts): an error "bad-ssh-opts" when it refuses them, and one warning
+// "ssh-opts-ignored" per word flinkha does not apply (ProxyCommand, LocalCommand, -v, ...: every
+// option not in the README's "Configuring SSH" list), naming it.
+config::Diagnostics lint_ssh_opts(const config::ClusterConfig& config,
+                                  const config::Environment& environment);
 
 struct SshSettings {
   std::optional<std::string> user;             // unset: ~/.ssh/config, else the local user

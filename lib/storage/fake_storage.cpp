@@ -64,8 +64,11 @@ Result<bool> FakeStorage::parents_walkable(std::string_view relative) const {
     if (it == m_nodes.end()) {
       return false;
     }
+    if (it->second.type == EntryType::symlink) {
+      return fail(through_symlink_message(m_description, relative, walked, it->second.content));
+    }
     if (it->second.type != EntryType::directory) {
-      return failf("{}/{}: is a symlink or not a directory; not followed", m_description, walked);
+      return failf("{}/{}: not a directory", m_description, walked);
     }
   }
   return true;
@@ -74,8 +77,9 @@ Result<bool> FakeStorage::parents_walkable(std::string_view relative) const {
 Entry FakeStorage::entry_of(const std::string& path, const Node& node) const {
   const auto parent = parent_of(path);
   const std::string name = parent.empty() ? path : path.substr(parent.size() + 1);
-  return Entry{name, path, node.type, static_cast<std::int64_t>(node.content.size()),
-               node.mtime_ms};
+  return Entry{name,          path,
+               node.type,     static_cast<std::int64_t>(node.content.size()),
+               node.mtime_ms, node.type == EntryType::symlink ? node.content : std::string()};
 }
 
 Result<std::vector<Entry>> FakeStorage::list(std::string_view relative_dir, Recursive recursive) {

@@ -65,9 +65,22 @@ EntryType type_of(const struct stat& st) {
   return EntryType::other;
 }
 
-Entry entry_of(std::string_view dir, std::string_view name, const struct stat& st) {
-  return Entry{std::string(name), join_relative(dir, name), type_of(st),
-               static_cast<std::int64_t>(st.st_size), mtime_ms_of(st)};
+// A symlink's target text, as readlink gives it ("" when it cannot be read).
+std::string link_target_of(int dir_fd, const std::string& name) {
+  std::string target(4096, '\0');
+  const auto n = ::readlinkat(dir_fd, name.c_str(), target.data(), target.size());
+  target.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return target;
+}
+
+Entry entry_of(int dir_fd, std::string_view dir, std::string_view name, const struct stat& st) {
+  Entry entry{std::string(name), join_relative(dir, name),
+              type_of(st),       static_cast<std::int64_t>(st.st_size),
+              mtime_ms_of(st),   {}};
+  if (S_ISLNK(st.st_mode)) {
+    entry.link_target = link_target_of(dir_fd, std::string(name));
+  }
+  return entry;
 }
 
 // An open directory on the way to a target: the base (borrowed) or one opened below it (owned).
@@ -79,9 +92,11 @@ struct DirHandle {
 enum class Walk { found, missing };
 
 // Opens every component of `components` below `base` as a directory without following links.
-// A missing component gives Walk::missing; a symlink or non-directory on the way is an error.
+// A missing component gives Walk::missing; a symlink on the way is an error that says so (the
+// path `target` may well exist behind it: through_symlink_message), a non-directory another.
 Result<Walk> open_dirs(int base, const std::string& base_path,
-                       const std::vector<std::string_view>& components, DirHandle& out) {
+                       const std::vector<std::string_view>& components, DirHandle& out,
+                       std::string_view target) {
   out.fd = base;
   std::string walked;
   for (const auto component : components) {
@@ -94,7 +109,12 @@ Result<Walk> open_dirs(int base, const std::string& base_path,
         return Walk::missing;
       }
       if (error == ELOOP || error == ENOTDIR) {
-        return failf("{}/{}: is a symlink or not a directory; not followed", base_path, walked);
+        struct stat st {};
+        if (::fstatat(out.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+          return fail(through_symlink_message(base_path, target.empty() ? walked : target, walked,
+                                              link_target_of(out.fd, name)));
+        }
+        return failf("{}/{}: not a directory", base_path, walked);
       }
       return failf("{}/{}: {}", base_path, walked, errno_text(error));
     }
@@ -119,7 +139,7 @@ Result<Parent> open_parent(int base, const std::string& base_path, std::string_v
   Parent parent;
   parent.name = std::string(components.back());
   components.pop_back();
-  auto walk = open_dirs(base, base_path, components, parent.dir);
+  auto walk = open_dirs(base, base_path, components, parent.dir, relative);
   if (!walk) {
     return std::unexpected(walk.error());
   }
@@ -176,7 +196,7 @@ struct Lister {
       if (entries.size() >= kMaxEntries) {
         return failf("{}: more than {} entries; listing stopped", base_path, kMaxEntries);
       }
-      entries.push_back(entry_of(relative_dir, name, st));
+      entries.push_back(entry_of(dir_fd, relative_dir, name, st));
       if (recursive == Recursive::yes && S_ISDIR(st.st_mode)) {
         const int child = ::openat(dir_fd, name.c_str(), kDirFlags);
         if (child < 0) {
@@ -238,7 +258,7 @@ Result<std::vector<Entry>> LocalStorage::list(std::string_view relative_dir, Rec
     return std::vector<Entry>{};
   }
   DirHandle dir;
-  auto walk = open_dirs(m_fd, m_path, path_components(relative_dir), dir);
+  auto walk = open_dirs(m_fd, m_path, path_components(relative_dir), dir, relative_dir);
   if (!walk) {
     return std::unexpected(walk.error());
   }
@@ -267,7 +287,7 @@ Result<std::optional<Entry>> LocalStorage::stat(std::string_view relative) {
     }
     return failf("{}/{}: {}", m_path, relative, errno_text(errno));
   }
-  return std::optional<Entry>(entry_of(parent_of(relative), parent->name, st));
+  return std::optional<Entry>(entry_of(parent->dir.fd, parent_of(relative), parent->name, st));
 }
 
 Result<std::string> LocalStorage::read_file(std::string_view relative, std::size_t max_bytes) {

@@ -3,6 +3,8 @@
 #include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
+#include <fmt/format.h>
+
 namespace flinkha::storage {
 
 std::string_view to_string(EntryType type) {
@@ -38,6 +40,14 @@ Status validate_relative_path(std::string_view relative, bool allow_base) {
                  util::printable(relative), util::printable(*bad));
   }
   return {};
+}
+
+std::string through_symlink_message(std::string_view base, std::string_view relative,
+                                    std::string_view link, std::string_view target) {
+  return fmt::format("{}/{}: reached through the symlink {}/{} \u2192 {}; flinkha does not follow "
+                     "symlinks inside storageDir",
+                     base, util::printable(relative, 300), base, util::printable(link, 300),
+                     util::printable(target, 300));
 }
 
 std::vector<std::string_view> path_components(std::string_view relative) {

@@ -7,8 +7,10 @@
 //
 // Paths given to HaStorage are relative to the base: '/'-separated components, no leading '/',
 // no empty, "." or ".." component, no NUL byte. "" names the base itself (for listing only).
-// Implementations never follow a symbolic link: a link is reported as EntryType::symlink, never
-// listed into, never read, never removed through.
+// Implementations never follow a symbolic link: a link is reported as EntryType::symlink (with
+// its target text), never listed into, never read, never removed through. A path with a symlink
+// on the way is refused with through_symlink_message, so that a file that exists behind the link
+// is not reported as missing.
 
 #include "util/result.hpp"
 
@@ -31,7 +33,14 @@ struct Entry {
   EntryType type = EntryType::file;
   std::int64_t size_bytes = 0; // st_size (for a symlink: the length of its target text)
   std::int64_t mtime_ms = 0;   // last modification, milliseconds since the Unix epoch
+  std::string link_target;     // a symlink's target text (readlink; never resolved), for messages
 };
+
+// The message for a path that is reached through a symlink flinkha does not follow:
+// "<base>/<relative>: reached through the symlink <base>/<link> → <target>; flinkha does not
+// follow symlinks inside storageDir". `link` is the link's relative path, `target` its text.
+std::string through_symlink_message(std::string_view base, std::string_view relative,
+                                    std::string_view link, std::string_view target);
 
 enum class Recursive { yes, no };
 

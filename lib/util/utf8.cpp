@@ -64,6 +64,46 @@ std::vector<char32_t> code_points(std::string_view s) {
   return out;
 }
 
+std::optional<std::size_t> invalid_utf8_at(std::string_view s) {
+  const auto byte = [&s](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b0 = byte(i);
+    std::size_t length = 0;
+    // The allowed range of the second byte narrows for E0/ED/F0/F4 (RFC 3629 §4): that is what
+    // excludes overlong forms, surrogates and code points above U+10FFFF.
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (b0 < 0x80) {
+      length = 1;
+    } else if (b0 >= 0xC2 && b0 <= 0xDF) {
+      length = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      length = 3;
+      low = b0 == 0xE0 ? 0xA0 : 0x80;
+      high = b0 == 0xED ? 0x9F : 0xBF;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      length = 4;
+      low = b0 == 0xF0 ? 0x90 : 0x80;
+      high = b0 == 0xF4 ? 0x8F : 0xBF;
+    } else {
+      return i;
+    }
+    if (i + length > s.size()) {
+      return i;
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto b = byte(i + k);
+      const auto lo = k == 1 ? low : static_cast<unsigned char>(0x80);
+      const auto hi = k == 1 ? high : static_cast<unsigned char>(0xBF);
+      if (b < lo || b > hi) {
+        return i;
+      }
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
 std::size_t utf16_length(const std::vector<char32_t>& cps) {
   std::size_t n = 0;
   for (const auto c : cps) {

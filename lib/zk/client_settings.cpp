@@ -109,6 +109,13 @@ Result<ConfiguredClient> client_settings(const config::ClusterConfig& config,
   auto& s = out.settings;
   std::string connect;
   for (const auto& server : ha.quorum) {
+    // The rule `config check` reports (config::parse_quorum_server): no bad host or port
+    // reaches the ZooKeeper client.
+    if (auto checked = config::parse_quorum_server(server); !checked) {
+      return fail(ErrorCategory::configuration,
+                  "high-availability.zookeeper.quorum: " + checked.error().message,
+                  checked.error().hint);
+    }
     connect += (connect.empty() ? "" : ",") + server;
   }
   s.connect_string = connect + ha.quorum_chroot;

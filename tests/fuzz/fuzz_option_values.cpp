@@ -6,8 +6,8 @@
 //
 // Input: one value; a second value (storage dir / root) follows a first '\n' where there is one.
 // Besides "no crash", it checks the safety rule's promise: a cluster-id that check_cluster_id
-// accepts yields no storage dir or one strictly below the storageDir, and a namespace strictly
-// below the root. Seeds: values from the unit tests and fixtures (durations, URIs, quorums,
+// accepts yields a storage dir strictly below the storageDir and a namespace strictly below the
+// root. Seeds: values from the unit tests and fixtures (durations, URIs, quorums,
 // cluster-ids).
 #include "cluster/zk_peers.hpp"
 #include "config/flink_version.hpp"
@@ -66,10 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (config::check_cluster_id(cluster_id)) {
     const std::string storage_dir = "file:///flink/ha";
     const auto below = config::cluster_storage_dir(storage_dir, cluster_id);
-    // An accepted cluster-id never names a directory that is not below storageDir. (It may name
-    // none: "//x" passes the rule, but Flink's Path reads it as an authority, so no storage dir
-    // can be built, and what needs one refuses.)
-    if (below && (!below->starts_with("file:/flink/ha/") || below->size() <= 15)) {
+    // An accepted cluster-id names a directory strictly below storageDir (a leading "//", which
+    // Flink's Path reads as an authority, is refused by the rule).
+    if (!below || !below->starts_with("file:/flink/ha/") || below->size() <= 15) {
       __builtin_trap();
     }
     const auto ns = config::zookeeper_namespace("/flink", cluster_id, config::FlinkVersion{2, 3});

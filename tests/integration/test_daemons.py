@@ -9,6 +9,9 @@ Real cluster (Flink 2.x, then 1.20.x; one cluster at a time, 2 JobManagers + 2 T
   - status: 2 JobManagers and 2 TaskManagers alive, the TaskManagers registered, exit 0;
   - stop-cluster: every daemon stopped, and afterwards no Flink JVM of this test runs; status
     then exits 2.
+  - before that, a start that fails: a host whose log dir does not exist is refused before its
+    script runs ("not started", naming the dir), a JobManager whose REST port is taken dies and
+    its row fails with the tail of its log, and --wait ends at once instead of after its timeout.
 Faults (stub daemon scripts that behave like flink-daemon.sh, so they are fast):
   - a worker address with no sshd (refused) and one that never answers (silent listener): the
     other hosts start, the bad ones are reported with a clear error, exit 1, and the run ends
@@ -98,7 +101,57 @@ def real_cluster(version):
             sshd.stop()
 
 
+def failed_start_checks(sshd, base, ports, full):
+    """A start that fails must be reported as failed, and --wait must not wait for it: the log dir
+    of 127.0.0.3 does not exist (the start lint refuses it; flink-daemon.sh would fork a JVM whose
+    .out it cannot open), and the REST port of 127.0.0.2 is taken, so its JobManager starts and
+    then dies (at start or while --wait waits). Everything this started is stopped again."""
+    log_dir = sshd.log_dir("127.0.0.3")
+    moved = log_dir.with_name("log-moved-away")
+    log_dir.rename(moved)
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        blocker.bind(("127.0.0.2", ports[0]))
+        blocker.listen(1)
+        r = fe.flinkha(sshd, base + ["start-cluster", "--wait", "--wait-timeout", "180"], timeout=400)
+        print(f"failing start-cluster --wait: exit {r.returncode} in {r.seconds:.1f}s", flush=True)
+        report = as_json(r, "failing start-cluster")
+        jms = {x["host"]: x for x in rows(report, "jobmanager")}
+        missing = jms.get("127.0.0.3", {})
+        harness.check(f"{full}: failing start: exit non-zero", r.returncode != 0, r.describe())
+        harness.check(f"{full}: log dir missing: row not started, naming the dir and host",
+                      missing.get("ok") is False and missing.get("detail") == "not started"
+                      and f"{log_dir} does not exist on 127.0.0.3" in (missing.get("error") or ""),
+                      missing)
+        harness.check(f"{full}: log dir missing: the script did not run",
+                      "Starting" not in missing.get("stdout", "x"), missing)
+        taken = jms.get("127.0.0.2", {})
+        harness.check(f"{full}: REST port taken: the JobManager's row failed, with its log's tail",
+                      taken.get("ok") is False and taken.get("detail") == "exited"
+                      and "lines of" in (taken.get("error") or ""), taken)
+        wait = report.get("wait") or {}
+        print(f"  REST port taken: {taken.get('error')!r}\n  wait: gave_up={wait.get('gave_up')!r}",
+              flush=True)
+        harness.check(f"{full}: --wait ended at once, not after its timeout",
+                      r.seconds < 120 and wait.get("ready") is not True, (r.seconds, wait))
+        if wait:
+            harness.check(f"{full}: --wait says which daemon is gone",
+                          "127.0.0.2" in (wait.get("gave_up") or ""), wait)
+    finally:
+        blocker.close()
+        moved.rename(log_dir)
+    r = fe.flinkha(sshd, base + ["stop-cluster"], timeout=300)
+    harness.check(f"{full}: stop-cluster after the failing start", r.returncode in (0, 1), r.describe())
+    left = [p for a in sshd.addresses for p in fe.flink_pids([sshd.pid_dir(a)]) if fe.alive(p)]
+    if left:
+        fe.kill_pids(left)
+    for address in sshd.addresses:  # stale entries of dead daemons: the real start expects none
+        for pid_file in sshd.pid_dir(address).glob("flink-*.pid"):
+            pid_file.unlink()
+
+
 def cluster_checks(sshd, base, ports, td, full):
+    failed_start_checks(sshd, base, ports, full)
     started = time.monotonic()
     r = fe.flinkha(sshd, base + ["start-cluster", "--wait", "--wait-timeout", "180"], timeout=400)
     print(f"start-cluster --wait: exit {r.returncode} in {r.seconds:.1f}s", flush=True)

@@ -1,8 +1,10 @@
 // Daemon plans: command lines per Flink version, quoting of hostile paths, FLINK_CONF_DIR export,
-// HA vs non-HA start-cluster plans, host validation, and the pid probe snippet run by a real sh.
+// HA vs non-HA start-cluster plans, host validation, and the pid probe, start lint, start probe
+// and started probe snippets run by a real shell against stub daemon scripts.
 
 #include "cluster/daemons.hpp"
 #include "cluster/plans.hpp"
+#include "cluster/run_actions.hpp"
 #include "cluster/script_output.hpp"
 #include "remote/local_executor.hpp"
 #include "remote/shell_quote.hpp"
@@ -11,6 +13,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace flinkha;
@@ -43,9 +46,19 @@ config::ClusterConfig load(const TempDir& dir, std::string_view version,
 TEST_CASE("cluster plans: jobmanager start per version convention") {
   SUBCASE("1.1: start cluster HOST PORT") {
     auto a = jobmanager_start(install_of("1.1"), "m1", 8081, 5s).value();
-    CHECK(a.command.command_line.starts_with(
+    const auto& line = a.command.command_line;
+    CHECK(line.starts_with(
         "nohup /bin/bash -l -c 'export FLINK_IDENT_STRING=\"${FLINK_IDENT_STRING:-${USER:-$(id "
-        "-un)}}\"; \"$0\" \"$@\"; rc=$?; "));
+        "-un)}}\"; "));
+    // Lint, script, settle, probe: in this order, in one login shell.
+    const auto lint = line.find("flinkha-lint log-dir-missing");
+    const auto script = line.find("\"$0\" \"$@\"; rc=$?; sleep 1.000; ");
+    const auto probe = line.find("flinkha_newest jobmanager");
+    CHECK(lint != std::string::npos);
+    CHECK(script != std::string::npos);
+    CHECK(probe != std::string::npos);
+    CHECK(lint < script);
+    CHECK(script < probe);
     CHECK(a.command.command_line.ends_with(
         "exit $rc' /opt/flink/bin/jobmanager.sh start cluster m1 8081"));
     CHECK(a.command.command_line.find("flink-$u-jobmanager.pid") != std::string::npos);
@@ -216,4 +229,177 @@ TEST_CASE("cluster plans: the gone probe waits for pids") {
   CHECK(probe.alive == std::vector<int>{getpid()});
   CHECK(probe.gone == std::vector<int>{999999999});
   CHECK_FALSE(pids_gone_probe("localhost", {0}, 1s, 1s));
+}
+
+namespace {
+
+// A Flink home whose bin/<script> is `body` (bash), for running start command lines for real.
+FlinkInstall stub_install(const TempDir& dir, const std::string& script, const std::string& body) {
+  const auto path = dir.write("flink/bin/" + script, "#!/bin/bash\n" + body);
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  auto install = install_of("2.3", (dir.path() / "flink").string());
+  install.pid_dir = (dir.path() / "pid").string();
+  install.log_dir = (dir.path() / "log").string();
+  return install;
+}
+
+// The host's environment as the test wants it (the test process may have FLINK_* set).
+remote::RemoteCommand with_env(remote::RemoteCommand command, const std::string& log_dir = "",
+                               const std::string& pid_dir = "") {
+  command.command_line = "FLINK_LOG_DIR=" + remote::shell_quote(log_dir).value() +
+                         " FLINK_PID_DIR=" + remote::shell_quote(pid_dir).value() +
+                         " FLINK_IDENT_STRING=tester " + command.command_line;
+  return command;
+}
+
+} // namespace
+
+TEST_CASE("cluster plans: the start lint stops a start before the script runs") {
+  TempDir dir;
+  const auto marker = dir.path() / "script ran";
+  auto install = stub_install(dir, "jobmanager.sh",
+                              "touch " + remote::shell_quote(marker.string()).value() + "\n");
+  remote::LocalExecutor local;
+  SUBCASE("env.log.dir does not exist") {
+    install.log_dir = (dir.path() / "no such log").string();
+    const auto ran =
+        local.run(with_env(jobmanager_start(install, "localhost", 8081, 5s, 0ms).value().command))
+            .value();
+    CHECK(ran.exit_status == 1);
+    const auto lint = parse_start_lint(ran.stdout_text);
+    REQUIRE(lint.size() == 1);
+    CHECK(lint[0].kind == "log-dir-missing");
+    CHECK_FALSE(lint[0].from_environment);
+    CHECK(lint[0].dir == install.log_dir);
+    CHECK_FALSE(std::filesystem::exists(marker));
+  }
+  SUBCASE("the host's FLINK_LOG_DIR wins, and is named as the source") {
+    std::filesystem::create_directories(install.log_dir);
+    const auto missing = (dir.path() / "env log").string();
+    const auto ran =
+        local
+            .run(
+                with_env(taskmanager_start(install, "localhost", 5s, 0ms).value().command, missing))
+            .value();
+    const auto lint = parse_start_lint(ran.stdout_text);
+    REQUIRE(lint.size() == 1);
+    CHECK(lint[0].from_environment);
+    CHECK(lint[0].dir == missing);
+  }
+  SUBCASE("a log dir that is a file, a pid dir below a file") {
+    dir.write("log", "not a dir");
+    dir.write("file", "x");
+    install.pid_dir = (dir.path() / "file" / "pid").string();
+    const auto ran =
+        local.run(with_env(jobmanager_start(install, "localhost", 8081, 5s, 0ms).value().command))
+            .value();
+    const auto lint = parse_start_lint(ran.stdout_text);
+    REQUIRE(lint.size() == 2);
+    CHECK(lint[0].kind == "log-dir-not-a-directory");
+    CHECK(lint[1].kind == "pid-dir-not-creatable");
+    CHECK(lint[1].dir == install.pid_dir);
+    CHECK_FALSE(std::filesystem::exists(marker));
+  }
+  SUBCASE("a log dir that exists and a pid dir that can be created: the script runs") {
+    std::filesystem::create_directories(install.log_dir);
+    const auto ran =
+        local.run(with_env(jobmanager_start(install, "localhost", 8081, 5s, 0ms).value().command))
+            .value();
+    CHECK(parse_start_lint(ran.stdout_text).empty());
+    CHECK(std::filesystem::exists(marker));
+  }
+}
+
+TEST_CASE("cluster plans: the start probe tails the .out of a daemon that died at once") {
+  TempDir dir;
+  // As flink-daemon.sh: the log files are named after the pid file's line count before the new
+  // pid is appended (here 1: an older, dead entry); the "JVM" writes its error and exits.
+  auto install = stub_install(dir, "jobmanager.sh", R"(
+pid="$FLINK_PID_DIR/flink-$FLINK_IDENT_STRING-standalonesession.pid"
+mkdir -p "$FLINK_PID_DIR"
+id=$([ -f "$pid" ] && echo $(wc -l < "$pid") || echo "0")
+out="$FLINK_LOG_DIR/flink-$FLINK_IDENT_STRING-standalonesession-$id-$HOSTNAME.out"
+echo "Starting standalonesession daemon on host $HOSTNAME."
+log="${out%.out}.log"
+printf '%s\n' "2026-12-02 01:00:00,000 INFO  Entrypoint [] - Starting" \
+  "2026-12-02 01:00:01,000 ERROR Entrypoint [] - Could not start cluster entrypoint." \
+  "java.lang.Exception: startup" "Caused by: java.net.BindException: Address already in use" \
+  "2026-12-02 01:00:02,000 INFO  Remoting [] - Remoting shut down." > "$log"
+(echo "Error: Could not create the Java Virtual Machine."; exit 1) > "$out" 2>&1 < /dev/null &
+mypid=$!
+wait $mypid
+echo $mypid >> "$pid"
+)");
+  std::filesystem::create_directories(install.log_dir);
+  dir.write("pid/flink-tester-standalonesession.pid", "999999999\n");
+  char host[256] = {};
+  REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+  dir.write(std::string("log/flink-tester-standalonesession-0-") + host + ".out", "older run\n");
+  auto plan = jobmanager_start(install, "localhost", 8081, 5s, 0ms).value();
+  plan.command = with_env(plan.command, install.log_dir, install.pid_dir);
+  remote::LocalExecutor local;
+  const auto rows = run_actions(local, install, std::vector<PlannedAction>{plan});
+  REQUIRE(rows.size() == 1);
+  CHECK_FALSE(rows[0].ok);
+  CHECK(rows[0].detail == "exited");
+  REQUIRE(rows[0].error);
+  CHECK(rows[0].error->find(std::string("standalonesession-1-") + host + ".out:") !=
+        std::string::npos);
+  CHECK(rows[0].error->find("\n  Error: Could not create the Java Virtual Machine.") !=
+        std::string::npos);
+  CHECK(rows[0].error->find("older run") == std::string::npos);
+  CHECK(rows[0].error->find(std::string("error lines of ") + install.log_dir) != std::string::npos);
+  CHECK(rows[0].stdout_text.starts_with("Starting standalonesession daemon on host"));
+
+  // The same daemon looked at again (start-cluster --wait): gone, with the same tail.
+  const auto pid = static_cast<int>(rows[0].pids.at(0));
+  const auto command = started_probe(install, "localhost", {{Role::jobmanager, pid}}, 5s).value();
+  const auto again = local.run(with_env(command, install.log_dir, install.pid_dir)).value();
+  CHECK(parse_gone_probe(again.stdout_text).gone == std::vector<int>{pid});
+  const auto tails = parse_tails(again.stdout_text);
+  REQUIRE(tails.size() == 2);
+  CHECK(tails[0].kind == "out");
+  CHECK(tails[0].lines == std::vector<std::string>{"Error: Could not create the Java Virtual "
+                                                   "Machine."});
+  // Of the .log only the ERROR and "Caused by:" lines: the cause, not the shutdown after it.
+  CHECK(tails[1].kind == "err");
+  CHECK(tails[1].lines ==
+        std::vector<std::string>{
+            "2026-12-02 01:00:01,000 ERROR Entrypoint [] - Could not start cluster entrypoint.",
+            "Caused by: java.net.BindException: Address already in use"});
+}
+
+TEST_CASE("cluster plans: a zombie is not alive for the pid probe") {
+  // A child that exited and is not reaped yet is a zombie: kill -0 succeeds on it, as on the
+  // daemon flink-daemon.sh forked when PID 1 has not reaped it yet.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::_exit(0);
+  }
+  const auto stat_path = "/proc/" + std::to_string(child) + "/stat";
+  for (;;) { // until the kernel reports the zombie state; no time bound is asserted
+    std::ifstream in(stat_path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close != std::string::npos && text.substr(close, 3) == ") Z") {
+      break;
+    }
+    ::usleep(1000);
+  }
+  TempDir dir;
+  dir.write("flink-tester-taskexecutor.pid", std::to_string(child) + "\n");
+  auto install = install_of("2.3");
+  auto command = pid_probe(install, "localhost", 10s).value();
+  command = with_env(command, dir.path().string(), dir.path().string());
+  remote::LocalExecutor local;
+  const auto probe = parse_pid_probe(local.run(command).value().stdout_text);
+  const auto gone = parse_gone_probe(
+      local.run(pids_gone_probe("localhost", {child}, 0ms, 10s).value()).value().stdout_text);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE(probe.processes.size() == 1);
+  CHECK(probe.processes[0].pid == child);
+  CHECK_FALSE(probe.processes[0].alive);
+  CHECK(gone.gone == std::vector<int>{child});
 }

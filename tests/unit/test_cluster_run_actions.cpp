@@ -1,11 +1,15 @@
 // The result model of daemon actions, over the FakeExecutor: per-host rows in plan order, start
 // verified by the pid probe, stop verified by the gone probe, unreachable hosts and failing
-// scripts reported with their error, stderr and exit status, duplicate hosts in waves.
+// scripts reported with their error, stderr and exit status, duplicate hosts in waves; starts
+// that failed although the script exited 0 (fixtures: the real scripts' output), the start lint,
+// and find_gone for --wait.
 
 #include "cluster/run_actions.hpp"
 #include "remote/fake_executor.hpp"
+#include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -154,4 +158,132 @@ TEST_CASE("cluster run_actions: without verification only the scripts run") {
   CHECK(rows[0].ok);
   CHECK(rows[0].detail == "started");
   CHECK(fake.commands_ran().size() == 2);
+}
+
+namespace {
+
+std::vector<PlannedAction> jm_start(const std::string& host) {
+  return {jobmanager_start(install_2x(), host, 8081, 5s).value()};
+}
+
+} // namespace
+
+TEST_CASE("cluster run_actions: a start whose .out cannot be opened failed (real script output)") {
+  // flink-daemon.sh printed "Starting …", bash the failed redirection; the script exited 0 and the
+  // pid it recorded still answered kill -0 (a zombie) when the old probe looked.
+  for (const auto* version : {"1.20", "2.3"}) {
+    CAPTURE(version);
+    const auto stdout_text =
+        test::fixture(fmt::format("daemons/start-{}-log-dir-missing.stdout", version));
+    const auto stderr_text =
+        test::fixture(fmt::format("daemons/start-{}-log-dir-missing.stderr", version));
+    remote::FakeExecutor fake;
+    fake.set_result("m1", ran(0,
+                              stdout_text + "flinkha-piddir /tmp\n"
+                                            "flinkha-pid jobmanager standalonesession 77 alive "
+                                            "/tmp/flink-u-standalonesession.pid\n",
+                              stderr_text));
+    const auto rows = run_actions(fake, install_2x(), jm_start("m1"));
+    REQUIRE(rows.size() == 1);
+    CHECK_FALSE(rows[0].ok);
+    CHECK(rows[0].detail == "failed");
+    REQUIRE(rows[0].error);
+    CHECK(rows[0].error->find("exited with status 0") != std::string::npos);
+    CHECK(rows[0].error->find("standalonesession-0-vm.out: No such file or directory") !=
+          std::string::npos);
+    CHECK(rows[0].stdout_text == "Starting standalonesession daemon on host vm.\n");
+  }
+  remote::FakeExecutor fake;
+  fake.set_result("m1", ran(0, "Starting standalonesession daemon on host vm.\n",
+                            test::fixture("daemons/start-2.3-out-is-a-directory.stderr")));
+  const auto rows = run_actions(fake, install_2x(), jm_start("m1"));
+  CHECK_FALSE(rows[0].ok);
+  CHECK(rows[0].error->find("Is a directory") != std::string::npos);
+}
+
+TEST_CASE("cluster run_actions: a JVM that exited at once fails with the tail of its .out") {
+  remote::FakeExecutor fake;
+  fake.set_result("m1", ran(0, test::fixture("daemons/start-2.3-jvm-exited.stdout")));
+  const auto rows = run_actions(fake, install_2x(), jm_start("m1"));
+  REQUIRE(rows.size() == 1);
+  CHECK_FALSE(rows[0].ok);
+  CHECK(rows[0].detail == "exited");
+  CHECK(rows[0].pids == std::vector<std::int64_t>{16674});
+  REQUIRE(rows[0].error);
+  CHECK(rows[0].error->find("pid 16674") != std::string::npos);
+  CHECK(rows[0].error->find(
+            "last lines of /srv/flink/log-2.3.0/flink-root-standalonesession-0-vm.out:") !=
+        std::string::npos);
+  CHECK(rows[0].error->find("\n  The Java thread stack size specified is too small") !=
+        std::string::npos);
+  CHECK(rows[0].error->find("Error: Could not create the Java Virtual Machine.") !=
+        std::string::npos);
+  // Only the script's own line is reported as its output.
+  CHECK(rows[0].stdout_text == "Starting standalonesession daemon on host vm.\n");
+}
+
+TEST_CASE("cluster run_actions: the start lint fails the row, naming the dir, key and host") {
+  remote::FakeExecutor fake;
+  fake.set_result("m1", ran(1, "flinkha-piddir /tmp\n"
+                               "flinkha-lint log-dir-missing conf /var/log/my flink\n"));
+  fake.set_result("m2", ran(1, "flinkha-lint log-dir-not-writable env /srv/log\n"
+                               "flinkha-lint pid-dir-not-creatable conf /srv/file/pid\n"));
+  auto install = install_2x();
+  install.log_dir = "/var/log/my flink";
+  auto plan = jm_start("m1");
+  plan.push_back(taskmanager_start(install, "m2", 5s).value());
+  const auto rows = run_actions(fake, install, plan);
+  REQUIRE(rows.size() == 2);
+  CHECK_FALSE(rows[0].ok);
+  CHECK(rows[0].detail == "not started");
+  CHECK(rows[0].error->find("env.log.dir /var/log/my flink does not exist on m1") !=
+        std::string::npos);
+  CHECK(rows[0].error->find("does not create it") != std::string::npos);
+  CHECK(rows[0].stdout_text.empty());
+  CHECK_FALSE(rows[1].ok);
+  CHECK(rows[1].error->find("FLINK_LOG_DIR /srv/log on m2 is not writable") != std::string::npos);
+  CHECK(rows[1].error->find("env.pid.dir /srv/file/pid does not exist on m2 and cannot be "
+                            "created") != std::string::npos);
+}
+
+TEST_CASE("cluster run_actions: a login profile's error line does not fail a good start") {
+  remote::FakeExecutor fake;
+  fake.set_result("w1", ran(0, started_tm("101"),
+                            "/etc/profile.d/site.sh: line 3: /opt/site/env: No such file or "
+                            "directory\nbash: warning: setlocale: LC_ALL: cannot change locale\n"));
+  fake.set_result("w2", ran(0, started_tm("102"), "[ERROR] Flink distribution jar not found.\n"));
+  const auto rows = run_actions(fake, install_2x(), tm_starts({"w1", "w2"}));
+  CHECK(rows[0].ok);
+  CHECK(rows[0].detail == "started (pid 101)");
+  CHECK_FALSE(rows[1].ok);
+  CHECK(rows[1].error->find("[ERROR] Flink distribution jar not found.") != std::string::npos);
+}
+
+TEST_CASE("cluster run_actions: find_gone reports started daemons that died, with their tail") {
+  remote::FakeExecutor fake;
+  fake.set_result("w1", ran(0, started_tm("101")));
+  fake.set_result("w2", ran(0, started_tm("102")));
+  fake.set_result("w3", ran(0, started_tm("103")));
+  const auto rows = run_actions(fake, install_2x(), tm_starts({"w1", "w2", "w3"}));
+  REQUIRE(std::ranges::all_of(rows, &remote::HostResult::ok));
+
+  fake.set_result("w1", ran(0, "flinkha-alive 101\n"));
+  fake.set_result("w2", ran(0, "flinkha-gone 102\n"
+                               "flinkha-file 102 out /l/flink-u-taskexecutor-0-box.out\n"
+                               "flinkha-tail 102 out java.lang.OutOfMemoryError: Metaspace\n"));
+  fake.set_error("w3", Error{"w3:22: connection timed out", ""});
+  const auto before = fake.commands_ran().size();
+  const auto gone = find_gone(fake, install_2x(), rows);
+  CHECK(fake.commands_ran().size() == before + 3); // one probe per host
+  REQUIRE(gone.size() == 1);
+  CHECK(gone[0].host == "w2");
+  CHECK(gone[0].pid == 102);
+  CHECK(gone[0].role == "taskmanager");
+  CHECK(gone[0].message.find("the taskmanager on w2 (pid 102) is gone") != std::string::npos);
+  CHECK(gone[0].message.find("java.lang.OutOfMemoryError: Metaspace") != std::string::npos);
+  // A pid the probe calls gone that no row started is not reported.
+  fake.set_result("w1", ran(0, "flinkha-gone 999\n"));
+  fake.set_result("w2", ran(0, "flinkha-alive 102\n"));
+  fake.set_result("w3", ran(0, "flinkha-alive 103\n"));
+  CHECK(find_gone(fake, install_2x(), rows).empty());
 }

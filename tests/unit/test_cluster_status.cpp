@@ -151,3 +151,25 @@ TEST_CASE("cluster status: collect_status over the fake executor") {
   // REST on 127.0.0.1:1 is refused: no JobManager answers.
   CHECK(status.verdict == Verdict::down);
 }
+
+TEST_CASE("cluster status: a gone daemon ends the wait at once") {
+  // Nothing listens on port 1 of loopback: the endpoint never answers, so only the gone check
+  // can end this wait before its (long) timeout.
+  const std::vector<RestEndpoint> endpoints{{"127.0.0.1", 1}};
+  WaitOptions options;
+  options.timeout = std::chrono::milliseconds(600000);
+  options.interval = std::chrono::milliseconds(10);
+  options.rest.connect_timeout = std::chrono::milliseconds(500);
+  int asked = 0;
+  options.gone_check = [&]() -> std::optional<std::string> {
+    return ++asked < 3 ? std::nullopt
+                       : std::optional<std::string>("the jobmanager on m1 (pid 7) is gone");
+  };
+  const auto outcome = wait_until_ready(endpoints, options);
+  CHECK_FALSE(outcome.ready);
+  CHECK(asked == 3);
+  REQUIRE(outcome.gave_up);
+  CHECK(*outcome.gave_up == "the jobmanager on m1 (pid 7) is gone");
+  REQUIRE(outcome.waiting_for);
+  CHECK(outcome.waiting_for->find("REST 127.0.0.1:1") != std::string::npos);
+}

@@ -7,11 +7,13 @@
 #include <string_view>
 #include <vector>
 
+using flinkha::config::check_value_bytes;
 using flinkha::config::cluster_storage_dir;
 using flinkha::config::FlinkVersion;
 using flinkha::config::job_result_store_path;
 using flinkha::config::normalize_flink_path;
 using flinkha::config::parse_quorum;
+using flinkha::config::parse_quorum_server;
 using flinkha::config::zookeeper_namespace;
 
 TEST_CASE("ha_paths: zookeeper_namespace per Flink version") {
@@ -193,4 +195,48 @@ TEST_CASE("ha_paths: parse_quorum strips whitespace and splits off the chroot") 
     CHECK(quorum.servers == c.servers);
     CHECK(quorum.chroot == c.chroot);
   }
+}
+
+TEST_CASE("ha_paths: parse_quorum_server, the one rule for quorum entries") {
+  const auto ok = parse_quorum_server("zk1.example.com:2181");
+  REQUIRE(ok);
+  CHECK(ok->host == "zk1.example.com");
+  CHECK(ok->port == 2181);
+  const auto v6 = parse_quorum_server("[2001:db8::1]:2182");
+  REQUIRE(v6);
+  CHECK(v6->host == "2001:db8::1");
+  CHECK(v6->port == 2182);
+  CHECK(parse_quorum_server("10.0.0.1:65535"));
+  const std::vector<std::pair<std::string_view, std::string_view>> bad = {
+      {"zk1:0", "port '0'"},
+      {"zk1:65536", "port '65536'"},
+      {"zk1:99999999999", "port '99999999999'"},
+      {"zk1:21x", "port '21x'"},
+      {"zk1:", "port ''"},
+      {"-oProxyCommand=x:2181", "starts with '-'"},
+      {"zk;id:2181", "shell metacharacter ';'"},
+      {"zk$(id):2181", "shell metacharacter '$'"},
+      {"zk\x01:2181", "control character"},
+      {":2181", "is empty"},
+      {"[::1:2181", "without a closing ']'"},
+      {"[zk1]:2181", "only for IPv6 addresses"},
+      {"[::1x]:2181", "contains ':' but is not an IPv6 address"},
+  };
+  for (const auto& [entry, fragment] : bad) {
+    CAPTURE(entry);
+    const auto parsed = parse_quorum_server(entry);
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().message.find("quorum entry") != std::string::npos);
+    CHECK(parsed.error().message.find(fragment) != std::string::npos);
+  }
+}
+
+TEST_CASE("ha_paths: check_value_bytes refuses control bytes and invalid UTF-8") {
+  CHECK_FALSE(check_value_bytes("hdfs:///flink/ha"));
+  CHECK_FALSE(check_value_bytes("/caf\xc3\xa9"));
+  CHECK(check_value_bytes(std::string_view("/a\0b", 4)).value() ==
+        "contains the control byte \\x00 at byte 3");
+  CHECK(check_value_bytes("/a\nb").value() == "contains the control byte \\x0a at byte 3");
+  CHECK(check_value_bytes("/a\x7f").value() == "contains the control byte \\x7f at byte 3");
+  CHECK(check_value_bytes("/a\xff").value() == "is not valid UTF-8 at byte 3 (\\xff)");
 }

@@ -2,6 +2,7 @@
 // the clean shipped example (no false positives).
 
 #include "config/lint.hpp"
+#include "remote/ssh_options.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -268,7 +269,7 @@ TEST_CASE("lint: conflicting values under several names of one option") {
 
 TEST_CASE("lint: a cluster-id that names no place of its own") {
   Lint lint;
-  for (const char* id : {"/", "//prod//", "/a/../b", ""}) {
+  for (const char* id : {"/", "//prod//", "/a/../b", "/./", ""}) {
     CAPTURE(id);
     const auto diagnostics =
         lint.run("high-availability.type: zookeeper\n"
@@ -324,4 +325,203 @@ TEST_CASE("lint: ZooKeeper HA without a masters file") {
   const auto d = find_code(lint.run(kGoodConf), "ha-no-masters");
   REQUIRE(d.has_value());
   CHECK(d->severity == Severity::warning);
+}
+
+// ---- Hostile inputs (issue 12): one conf dir per kind, each valid but for one value -----------
+
+namespace {
+
+// What `flinkha config check` runs: the loader, the configuration's rules and env.ssh.opts by
+// the ssh executor's parser (cli/config_cmd.cpp run_check).
+struct Checked {
+  std::optional<Diagnostics> diagnostics; // empty when loading failed
+  std::string load_error;
+};
+
+Checked config_check(const std::filesystem::path& conf_dir, std::string_view version = "1.20") {
+  LoadRequest request;
+  request.conf_dir = conf_dir;
+  request.flink_version = parse_flink_version(version).value();
+  request.environment = fake_environment({});
+  auto config = load_cluster_config(request);
+  if (!config) {
+    return {std::nullopt, config.error().message};
+  }
+  auto diagnostics = lint_cluster_config(*config, fake_environment({}));
+  const auto ssh = flinkha::remote::lint_ssh_opts(*config, fake_environment({}));
+  diagnostics.insert(diagnostics.end(), ssh.begin(), ssh.end());
+  return {std::move(diagnostics), {}};
+}
+
+struct Expected {
+  std::string code;
+  SourceLocation where;
+  std::string fragment; // the key, entry or line the message must name
+  Severity severity = Severity::error;
+};
+
+void check_reports(const Diagnostics& diagnostics, const std::vector<Expected>& expected) {
+  for (const auto& e : expected) {
+    CAPTURE(e.code);
+    CAPTURE(e.fragment);
+    const auto found = std::ranges::find_if(diagnostics, [&](const Diagnostic& d) {
+      return d.code == e.code && d.where == e.where &&
+             d.message.find(e.fragment) != std::string::npos;
+    });
+    if (found == diagnostics.end()) {
+      for (const auto& d : diagnostics) {
+        MESSAGE(d.code << " " << to_string(d.where) << " " << d.message);
+      }
+    }
+    REQUIRE(found != diagnostics.end());
+    CHECK(found->severity == e.severity);
+  }
+}
+
+std::filesystem::path hostile(std::string_view name) {
+  return std::filesystem::path(FLINKHA_FIXTURES_DIR) / "hostile" / name;
+}
+
+} // namespace
+
+TEST_CASE("lint: hostile inputs in fixtures/hostile each give a finding naming key and line") {
+  const auto conf = [](int line) { return SourceLocation{"flink-conf.yaml", line}; };
+  const auto zoo = [](int line) { return SourceLocation{"zoo.cfg", line}; };
+  const std::vector<std::pair<std::string, std::vector<Expected>>> cases = {
+      {"quorum-port", {{"bad-quorum-entry", conf(2), "quorum entry 'zk2:70000' has port '70000'"}}},
+      {"quorum-host",
+       {{"bad-quorum-entry", conf(2), "'-oProxyCommand=id:2181' has host '-oProxyCommand=id'"},
+        {"bad-quorum-entry", conf(2),
+         "'zk3;id:2181' has host 'zk3;id', which contains the "
+         "shell metacharacter ';'"}}},
+      {"port-options",
+       {{"bad-port", conf(5), "rest.port '99999'"},
+        {"bad-port-range", conf(6), "blob.server.port '50100-70000'"},
+        {"bad-port-range", conf(7), "taskmanager.rpc.port '6122;id'"}}},
+      {"host-options",
+       {{"bad-host", conf(5), "jobmanager.rpc.address 'jm1;reboot'"},
+        {"bad-host", conf(6), "rest.bind-address '-oProxyCommand=x'"},
+        {"bad-host", conf(7), "taskmanager.host 'tm`id`'"}}},
+      {"host-newline", {{"bad-host", {"config.yaml", 5}, "jobmanager.rpc.address 'jm1\\x0aid'"}}},
+      {"ssh-opts-ignored",
+       {{"ssh-opts-ignored", conf(5), "\"-o ProxyCommand=nc\"", Severity::warning},
+        {"ssh-opts-ignored", conf(5), "\"-o LocalCommand=id\"", Severity::warning},
+        {"ssh-opts-ignored", conf(5), "\"-v\"", Severity::warning}}},
+      {"ssh-opts-bad", {{"bad-ssh-opts", conf(5), "env.ssh.opts: \"-p 70000\""}}},
+      {"zoo-no-ports",
+       {{"zk-server-no-ports", zoo(1),
+         "server.1=zk1: no quorum/election port (expected zk1:2888:3888)", Severity::warning},
+        {"zk-server-no-ports", zoo(2), "server.2=zk2: no quorum/election port",
+         Severity::warning}}},
+      {"zoo-not-key-value",
+       {{"zk-malformed-line", zoo(5), "'this is not a zoo.cfg' is not key=value"},
+        {"zk-malformed-line", zoo(6), "'GIF89a' is not key=value"}}},
+      {"cluster-id-dot",
+       {{"bad-cluster-id", conf(4), "high-availability.cluster-id: cluster-id '/./' has a '.'"}}},
+  };
+  for (const auto& [name, expected] : cases) {
+    CAPTURE(name);
+    const auto checked = config_check(hostile(name));
+    REQUIRE_MESSAGE(checked.diagnostics.has_value(), checked.load_error);
+    check_reports(*checked.diagnostics, expected);
+  }
+}
+
+TEST_CASE("lint: hostile bytes (NUL, control bytes, invalid UTF-8, binary zoo.cfg)") {
+  Lint lint;
+  const std::string base = "high-availability.type: zookeeper\n"
+                           "high-availability.zookeeper.quorum: zk1:2181,zk2:2181,zk3:2181\n";
+  SUBCASE("a NUL byte in the cluster-id") {
+    const auto d = find_code(lint.run(base + "high-availability.storageDir: hdfs:///ha\n" +
+                                      std::string("high-availability.cluster-id: /a\0b\n", 37)),
+                             "bad-cluster-id");
+    REQUIRE(d.has_value());
+    CHECK(d->where == SourceLocation{"flink-conf.yaml", 4});
+    CHECK(d->message.find("control byte \\x00") != std::string::npos);
+  }
+  SUBCASE("invalid UTF-8 in the cluster-id") {
+    const auto d = find_code(lint.run(base + "high-availability.storageDir: hdfs:///ha\n"
+                                             "high-availability.cluster-id: /caf\xc3(\n"),
+                             "bad-cluster-id");
+    REQUIRE(d.has_value());
+    CHECK(d->message.find("not valid UTF-8 at byte 5") != std::string::npos);
+  }
+  SUBCASE("a control byte in storageDir") {
+    const auto d = find_code(lint.run(base + "high-availability.storageDir: hdfs:///h\x01"
+                                             "a\n"
+                                             "high-availability.cluster-id: /prod\n"),
+                             "bad-path");
+    REQUIRE(d.has_value());
+    CHECK(d->where == SourceLocation{"flink-conf.yaml", 3});
+    CHECK(d->message.find("high-availability.storageDir") != std::string::npos);
+  }
+  SUBCASE("a zoo.cfg of binary garbage") {
+    // Deterministic noise with '=' and newlines in it, as a binary file has.
+    std::string garbage;
+    std::uint32_t state = 12345;
+    for (int i = 0; i < 64 * 1024; ++i) {
+      state = state * 1103515245U + 12345U;
+      garbage.push_back(static_cast<char>(state >> 24));
+    }
+    lint.dir.write("zoo.cfg", garbage);
+    const auto diagnostics = lint.run(std::string(kGoodConf));
+    const auto malformed = std::ranges::count(diagnostics, "zk-malformed-line", &Diagnostic::code);
+    CHECK(malformed == 21); // the first 20 lines, and one line saying there are more
+    // Malformed lines get no further findings (no zk-duplicate-key for the random "keys"), so the
+    // report stays readable whatever the size of the file.
+    CHECK(std::ranges::count(diagnostics, "zk-duplicate-key", &Diagnostic::code) == 0);
+    for (const auto& d : diagnostics) {
+      if (d.code == "zk-malformed-line") {
+        CHECK(d.severity == Severity::error);
+        CHECK(d.where.file == "zoo.cfg");
+        CHECK(d.where.line > 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("lint: hostile masters and workers fail loading, naming file:line") {
+  TempDir dir;
+  dir.write("flink-conf.yaml", kGoodConf);
+  dir.write("zoo.cfg", kGoodZoo);
+  for (const auto& [file, text, fragment] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"masters", "jm1:8081\njm2;id:8081\n", "masters:2: invalid host 'jm2;id'"},
+           {"workers", "tm1\n-oProxyCommand=x\n", "workers:2: invalid host '-oProxyCommand=x'"},
+       }) {
+    CAPTURE(file);
+    std::filesystem::remove(dir.path() / "masters");
+    std::filesystem::remove(dir.path() / "workers");
+    dir.write(file, text);
+    const auto checked = config_check(dir.path());
+    REQUIRE_FALSE(checked.diagnostics.has_value());
+    CHECK(checked.load_error.find(fragment) != std::string::npos);
+  }
+}
+
+TEST_CASE("lint: well-formed ports, hosts and ssh options give no finding") {
+  Lint lint;
+  const auto diagnostics = lint.run(std::string(kGoodConf) +
+                                    "rest.port: 8081\n"
+                                    "rest.bind-port: 50100-50200\n"
+                                    "blob.server.port: 6124,50100-50200\n"
+                                    "taskmanager.data.port: 0\n"
+                                    "jobmanager.rpc.address: jm1.example.com\n"
+                                    "rest.bind-address: 0.0.0.0\n"
+                                    "taskmanager.host: 2001:db8::1\n"
+                                    "env.ssh.opts: -p 2222 -o StrictHostKeyChecking=accept-new\n");
+  CHECK(codes(diagnostics) == std::vector<std::string>{});
+  LoadRequest request;
+  request.conf_dir = lint.dir.path();
+  request.flink_version = parse_flink_version("1.20").value();
+  request.environment = fake_environment({});
+  const auto config = load_cluster_config(request).value();
+  CHECK(flinkha::remote::lint_ssh_opts(config, fake_environment({})).empty());
+  // $FLINK_SSH_OPTS wins over env.ssh.opts, as in config.sh; its findings have no file.
+  const auto from_env =
+      flinkha::remote::lint_ssh_opts(config, fake_environment({{"FLINK_SSH_OPTS", "-A"}}));
+  REQUIRE(from_env.size() == 1);
+  CHECK(from_env[0].code == "ssh-opts-ignored");
+  CHECK(from_env[0].where.empty());
+  CHECK(from_env[0].message.find("$FLINK_SSH_OPTS") != std::string::npos);
 }

@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -140,9 +141,22 @@ TEST_CASE("zoo_cfg: java.util.Properties syntax") {
     CHECK(property->value == e.value);
     CHECK(property->where == SourceLocation{"zoo.cfg", e.line});
   }
-  CHECK(codes(cfg) == std::vector<std::string>{"zk-duplicate-key", "zk-datadir-temp"});
-  CHECK(cfg.diagnostics[0].where.line == 13);
-  CHECK(cfg.diagnostics[0].message.find("first on line 12") != std::string::npos);
+  // Properties reads these lines, but no zoo.cfg line is written so: a key with a blank or '=',
+  // a value with a control byte, a bare word (lines 3, 4, 9, 10, 11).
+  CHECK(codes(cfg) == std::vector<std::string>{"zk-malformed-line", "zk-malformed-line",
+                                               "zk-malformed-line", "zk-malformed-line",
+                                               "zk-malformed-line", "zk-duplicate-key",
+                                               "zk-datadir-temp"});
+  std::vector<int> malformed_lines;
+  for (const auto& d : cfg.diagnostics) {
+    if (d.code == "zk-malformed-line") {
+      CHECK(d.severity == Severity::error);
+      malformed_lines.push_back(d.where.line);
+    }
+  }
+  CHECK(malformed_lines == std::vector<int>{3, 4, 9, 10, 11});
+  CHECK(cfg.diagnostics[5].where.line == 13);
+  CHECK(cfg.diagnostics[5].message.find("first on line 12") != std::string::npos);
   // Flink's defaults for absent keys, marked as defaults by an empty location.
   for (const auto* key : {"clientPort", "initLimit", "syncLimit"}) {
     CAPTURE(key);
@@ -220,8 +234,8 @@ TEST_CASE("zoo_cfg: server values that parse") {
     std::vector<std::string> codes; // besides none
   };
   const std::vector<Case> cases = {
-      {"h1", "h1", 2888, 3888, "participant", {}, {}, {}},
-      {"h1:2999", "h1", 2999, 3888, "participant", {}, {}, {}},
+      {"h1", "h1", 2888, 3888, "participant", {}, {}, {"zk-server-no-ports"}},
+      {"h1:2999", "h1", 2999, 3888, "participant", {}, {}, {"zk-server-no-ports"}},
       {"h1:1:2:observer", "h1", 1, 2, "observer", {}, {}, {}},
       {"h1:1:2: Participant", "h1", 1, 2, "participant", {}, {}, {}},
       {"h1:2888:3888;2182", "h1", 2888, 3888, "participant", {}, 2182, {}},
@@ -229,10 +243,38 @@ TEST_CASE("zoo_cfg: server values that parse") {
       {"[::1]:2888:3888;[::1]:2182", "::1", 2888, 3888, "participant", "::1", 2182, {}},
       {"h1:2888:3888;", "h1", 2888, 3888, "participant", {}, {}, {}},
       {"h1:2888:3888:", "h1", 2888, 3888, "participant", {}, {}, {}},
-      {"h1;2181", "h1", 2888, 3888, "participant", {}, 2181, {"zk-server-flink-launcher"}},
-      {"h1:2999;2181", "h1", 2999, 3888, "participant", {}, 2181, {"zk-server-flink-launcher"}},
-      {"[::1]", "::1", 2888, 3888, "participant", {}, {}, {"zk-server-flink-launcher"}},
-      {"[::1]:2999", "::1", 2999, 3888, "participant", {}, {}, {"zk-server-flink-launcher"}},
+      {"h1;2181",
+       "h1",
+       2888,
+       3888,
+       "participant",
+       {},
+       2181,
+       {"zk-server-no-ports", "zk-server-flink-launcher"}},
+      {"h1:2999;2181",
+       "h1",
+       2999,
+       3888,
+       "participant",
+       {},
+       2181,
+       {"zk-server-no-ports", "zk-server-flink-launcher"}},
+      {"[::1]",
+       "::1",
+       2888,
+       3888,
+       "participant",
+       {},
+       {},
+       {"zk-server-no-ports", "zk-server-flink-launcher"}},
+      {"[::1]:2999",
+       "::1",
+       2999,
+       3888,
+       "participant",
+       {},
+       {},
+       {"zk-server-no-ports", "zk-server-flink-launcher"}},
       {"h1:2888:3888|h2:2889:3889",
        "h1",
        2888,
@@ -315,8 +357,9 @@ TEST_CASE("zoo_cfg: server lines ZooKeeper refuses are error diagnostics") {
 }
 
 TEST_CASE("zoo_cfg: server ids") {
-  const auto cfg =
-      parse_ok(std::string(kDataDir) + "server.00042=h42\nserver.2147483647=hmax\nserver.0=h0\n");
+  const auto cfg = parse_ok(std::string(kDataDir) +
+                            "server.00042=h42:2888:3888\nserver.2147483647=hmax:2888:3888\n"
+                            "server.0=h0:2888:3888\n");
   REQUIRE(cfg.servers.size() == 3);
   CHECK(cfg.servers[0].id == 0);
   CHECK(cfg.servers[1].id == 42);
@@ -326,7 +369,8 @@ TEST_CASE("zoo_cfg: server ids") {
 
 TEST_CASE("zoo_cfg: duplicate ids and duplicate keys") {
   SUBCASE("two spellings of one id are rejected; the first line is kept") {
-    const auto cfg = parse_ok(std::string(kDataDir) + "server.1=a\nserver.01=b\n");
+    const auto cfg =
+        parse_ok(std::string(kDataDir) + "server.1=a:2888:3888\nserver.01=b:2888:3888\n");
     REQUIRE(cfg.servers.size() == 1);
     CHECK(cfg.servers[0].host == "a");
     CHECK(codes(cfg) == std::vector<std::string>{"zk-duplicate-id"});
@@ -335,7 +379,8 @@ TEST_CASE("zoo_cfg: duplicate ids and duplicate keys") {
     CHECK(cfg.diagnostics[0].message.find("already defined at zoo.cfg:2") != std::string::npos);
   }
   SUBCASE("the same key twice: the last wins, as in Properties") {
-    const auto cfg = parse_ok(std::string(kDataDir) + "server.1=a\nserver.1=b\n");
+    const auto cfg =
+        parse_ok(std::string(kDataDir) + "server.1=a:2888:3888\nserver.1=b:2888:3888\n");
     REQUIRE(cfg.servers.size() == 1);
     CHECK(cfg.servers[0].host == "b");
     CHECK(cfg.servers[0].where.line == 3);
@@ -370,8 +415,8 @@ TEST_CASE("zoo_cfg: servers that would clash on one host") {
 
 TEST_CASE("zoo_cfg: client_port_of and numeric properties") {
   SUBCASE("own port, then global clientPort") {
-    const auto cfg =
-        parse_ok(std::string(kDataDir) + "clientPort = 2200 \nserver.1=a\nserver.2=b:1:2;2300\n");
+    const auto cfg = parse_ok(std::string(kDataDir) +
+                              "clientPort = 2200 \nserver.1=a:2888:3888\nserver.2=b:1:2;2300\n");
     REQUIRE(cfg.servers.size() == 2);
     CHECK(value_of(cfg, "clientPort") == "2200");
     CHECK(cfg.client_port_of(cfg.servers[0]) == 2200);
@@ -384,7 +429,7 @@ TEST_CASE("zoo_cfg: client_port_of and numeric properties") {
     CHECK(cfg.find("clientPort")->where.empty());
   }
   SUBCASE("a clientPort that is not a number") {
-    const auto cfg = parse_ok(std::string(kDataDir) + "clientPort=21x81\nserver.1=a\n");
+    const auto cfg = parse_ok(std::string(kDataDir) + "clientPort=21x81\nserver.1=a:2888:3888\n");
     CHECK(cfg.client_port_of(cfg.servers.at(0)) == 2181);
     REQUIRE(codes(cfg) == std::vector<std::string>{"zk-property-invalid"});
     CHECK(cfg.diagnostics[0].severity == Severity::error);
@@ -426,5 +471,55 @@ TEST_CASE("zoo_cfg: load_zoo_cfg") {
     const auto directory = load_zoo_cfg(dir.path());
     REQUIRE_FALSE(directory);
     CHECK(directory.error().message.find("not a regular file") != std::string::npos);
+  }
+}
+
+TEST_CASE("zoo_cfg: a server line without ports says so, and so does the clash it causes") {
+  const auto cfg =
+      parse_ok(std::string(kDataDir) + "server.1=localhost\nserver.2=localhost:2889\n");
+  REQUIRE(cfg.servers.size() == 2);
+  CHECK_FALSE(cfg.servers[0].ports_given);
+  CHECK_FALSE(cfg.servers[1].ports_given);
+  REQUIRE(codes(cfg) ==
+          std::vector<std::string>{"zk-server-no-ports", "zk-server-no-ports", "zk-address-clash"});
+  CHECK(cfg.diagnostics[0].where == SourceLocation{"zoo.cfg", 2});
+  CHECK(cfg.diagnostics[0].message ==
+        "server.1=localhost: no quorum/election port (expected localhost:2888:3888); ZooKeeper "
+        "itself refuses the line, Flink's launcher and flinkha use the default ports 2888:3888");
+  CHECK(cfg.diagnostics[0].hint == "write server.1=localhost:2888:3888");
+  CHECK(cfg.diagnostics[1].message.find("server.2=localhost:2889: no election port (expected "
+                                        "localhost:2889:3888)") != std::string::npos);
+  CHECK(cfg.diagnostics[2].message.find("both use localhost:3888 (a server line without ports "
+                                        "gets the defaults 2888:3888)") != std::string::npos);
+}
+
+TEST_CASE("zoo_cfg: lines that are not key=value") {
+  struct Case {
+    std::string_view line;
+    std::string_view fragment; // empty: the line is fine
+  };
+  const std::vector<Case> cases = {
+      {"tickTime 2000", ""}, // Properties syntax, for a key ZooKeeper reads
+      {"autopurge.purgeInterval 1", ""},
+      {"clientPort: 2181", ""},
+      {"foo bar", "'foo bar' is not key=value: there is no '='"},
+      {"stray", "'stray' is not key=value: there is no '=' and no value"},
+      {"k\\ey=v", ""}, // "\e" is "e" to Properties
+      {"k\\ x=v", "the key has the byte ' '"},
+      {"k\x01=v", "the key has the byte '\\x01'"},
+      {"dataLogDir=/a\\nb", "the value has the control byte \\x0a"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.line);
+    const auto cfg = parse_ok(std::string(kDataDir) + std::string(c.line) + "\n");
+    const auto found = std::ranges::find(cfg.diagnostics, "zk-malformed-line", &Diagnostic::code);
+    if (c.fragment.empty()) {
+      CHECK(found == cfg.diagnostics.end());
+      continue;
+    }
+    REQUIRE(found != cfg.diagnostics.end());
+    CHECK(found->severity == Severity::error);
+    CHECK(found->where == SourceLocation{"zoo.cfg", 2});
+    CHECK(found->message.find(c.fragment) != std::string::npos);
   }
 }

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -465,4 +466,28 @@ TEST_CASE("cleanup: a symlink inside the storage dir is never followed") {
   CHECK(fs::is_symlink(base.path() / "completedCheckpoint0123456789ab"));
   CHECK_FALSE(
       fs::exists(base.path() / "blob" / "job_00000000000000000000000000000001" / "blob_p-1"));
+}
+
+TEST_CASE("cleanup: a pointer's file behind a symlinked directory is left alone, with a note") {
+  HaFixtureTree tree(HaEra::v1_15);
+  const std::string job(kJob);
+  tree.add_dirty_job(job, 1);
+  const std::string behind = "moved/completedCheckpoint00000000abcd";
+  tree.storage().add_symlink("moved", "/mnt/disk2/default");
+  const auto znode = tree.checkpoint_znode(job, 1);
+  tree.zk().put_owned(
+      znode, flinkha::test::pointer_bytes(tree.input().cluster_storage_uri + "/" + behind, 120), 0,
+      HaFixtureTree::kNow - HaFixtureTree::kHour);
+
+  const CleanupPlan plan = plan_of(inventory_of(tree), dirty_jobs());
+  const auto lines = rendered(plan);
+  CHECK(std::ranges::none_of(
+      lines, [&](const std::string& line) { return line.find("moved") != std::string::npos; }));
+  CHECK(std::ranges::any_of(lines, [&](const std::string& line) {
+    return line.find(znode) != std::string::npos; // the znode itself is still cleaned up
+  }));
+  CHECK(std::ranges::any_of(plan.notes, [&](const std::string& note) {
+    return note.find("reached through the symlink moved, which flinkha does not follow") !=
+           std::string::npos;
+  }));
 }

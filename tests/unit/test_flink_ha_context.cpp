@@ -170,7 +170,28 @@ TEST_CASE("ha_context: storage sides per version") {
 TEST_CASE("ha_context: the cluster-id rule") {
   CHECK(config::check_cluster_id("/c1"));
   CHECK(config::check_cluster_id("team/c1/"));
-  for (const auto* bad : {"", "/", "//", ".", "..", "/a/../b", "a//b", "./c1"}) {
+  CHECK(config::check_cluster_id("/caf\xc3\xa9"));
+  const std::vector<std::string> bad_ids = {
+      "",
+      "/",
+      "//",
+      ".",
+      "..",
+      "/./",
+      "/a/../b",
+      "a//b",
+      "./c1",
+      "//c1",
+      std::string("/a\0b", 4),
+      "/a\nb",
+      "/c\xff"
+      "1",
+      "/a\xc2\x85"
+      "b", // U+0085
+      "/a\xef\xbf\xbf"
+      "b", // U+FFFF
+  };
+  for (const auto& bad : bad_ids) {
     CAPTURE(bad);
     const auto checked = config::check_cluster_id(bad);
     REQUIRE_FALSE(checked);

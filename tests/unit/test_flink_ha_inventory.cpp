@@ -266,3 +266,39 @@ TEST_CASE("ha_inventory: pointer paths map into the storage dir only when inside
   CHECK_FALSE(metadata_file_kind("completedCheckpoint3fa0c1b2d4e"));
   CHECK_FALSE(metadata_file_kind("completedCheckpoint3FA0C1B2D4E5"));
 }
+
+TEST_CASE("ha_inventory: a pointer whose file is behind a symlinked directory is not dangling") {
+  HaFixtureTree tree(HaEra::v1_15);
+  const std::string job(kJob);
+  tree.add_job_graph(job);
+  tree.add_checkpoint(job, 7);
+  // Checkpoint 7 now names a file below "moved", a symlink the listing never enters.
+  tree.storage().add_symlink("moved", "/mnt/disk2/default");
+  const auto uri = tree.input().cluster_storage_uri;
+  const auto znode = tree.checkpoint_znode(job, 7);
+  tree.zk().put_owned(
+      znode, flinkha::test::pointer_bytes(uri + "/moved/completedCheckpoint00000000abcd", 120), 0,
+      HaFixtureTree::kNow);
+
+  const HaInventory inventory = build(tree);
+  CHECK(findings_of(inventory, FindingKind::dangling_pointer).empty());
+  const auto& pointer = inventory.jobs.at(job).checkpoints.at(0);
+  CHECK(pointer.file_status == FileStatus::through_symlink);
+  CHECK(to_string(pointer.file_status) == "through-symlink");
+  CHECK(pointer.symlink == "moved");
+  CHECK(pointer.symlink_target == "/mnt/disk2/default");
+  bool found = false;
+  for (const auto* finding : findings_of(inventory, FindingKind::symlink_in_storage)) {
+    if (finding->subject == znode) {
+      found = true;
+      CHECK(finding->severity == Severity::warning);
+      CHECK(finding->message.find(uri +
+                                  "/moved/completedCheckpoint00000000abcd: reached through the "
+                                  "symlink " +
+                                  uri +
+                                  "/moved \u2192 /mnt/disk2/default; flinkha does not "
+                                  "follow symlinks inside storageDir") != std::string::npos);
+    }
+  }
+  CHECK(found);
+}

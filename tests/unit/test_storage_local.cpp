@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -54,7 +55,7 @@ TEST_CASE("storage: local listing is recursive, sorted, and never enters a symli
   // Through the link: refused, not followed.
   auto through = (*storage)->list("blob/link", Recursive::yes);
   REQUIRE_FALSE(through.has_value());
-  CHECK(through.error().message.find("not followed") != std::string::npos);
+  CHECK(through.error().message.find("flinkha does not follow symlinks") != std::string::npos);
   CHECK_FALSE((*storage)->remove_file("blob/link/keep.txt").has_value());
   CHECK_FALSE((*storage)->read_file("blob/link/keep.txt", 100).has_value());
   auto link_removal = (*storage)->remove_file("blob/link");
@@ -150,4 +151,44 @@ TEST_CASE("storage: open_storage accepts Flink's local renderings and names othe
   auto opened = flinkha::storage::open_storage("file://" + dir.path().string());
   REQUIRE(opened.has_value());
   CHECK((*opened)->exists("f").value());
+}
+
+TEST_CASE("storage: a file behind a symlinked directory is refused as such, not as missing") {
+  flinkha::test::TempDir outside;
+  outside.write("disk2/completedCheckpoint0123456789ab", "12345");
+  flinkha::test::TempDir dir;
+  dir.write("real/completedCheckpoint0123456789ab", "x");
+  fs::create_directory_symlink(outside.path() / "disk2", dir.path() / "moved");
+
+  auto storage = LocalStorage::open(dir.path().string());
+  REQUIRE(storage.has_value());
+  const auto base = dir.path().string();
+  const std::string expected = base +
+                               "/moved/completedCheckpoint0123456789ab: reached through the "
+                               "symlink " +
+                               base + "/moved \u2192 " + (outside.path() / "disk2").string() +
+                               "; flinkha does not follow symlinks inside storageDir";
+  auto stat = (*storage)->stat("moved/completedCheckpoint0123456789ab");
+  REQUIRE_FALSE(stat.has_value());
+  CHECK(stat.error().message == expected);
+  auto read = (*storage)->read_file("moved/completedCheckpoint0123456789ab", 100);
+  REQUIRE_FALSE(read.has_value());
+  CHECK(read.error().message == expected);
+  auto removal = (*storage)->remove_file("moved/completedCheckpoint0123456789ab");
+  REQUIRE_FALSE(removal.has_value());
+  CHECK(removal.error().message == expected);
+  CHECK(fs::exists(outside.path() / "disk2" / "completedCheckpoint0123456789ab"));
+
+  // The listing names the link with its target, and a file where a directory is expected is
+  // "not a directory", not a symlink.
+  auto all = (*storage)->list("", Recursive::yes);
+  REQUIRE(all.has_value());
+  const auto link = std::ranges::find(*all, std::string("moved"), &flinkha::storage::Entry::name);
+  REQUIRE(link != all->end());
+  CHECK(link->type == EntryType::symlink);
+  CHECK(link->link_target == (outside.path() / "disk2").string());
+  auto file_as_dir = (*storage)->stat("real/completedCheckpoint0123456789ab/x");
+  REQUIRE_FALSE(file_as_dir.has_value());
+  CHECK(file_as_dir.error().message ==
+        base + "/real/completedCheckpoint0123456789ab: not a directory");
 }

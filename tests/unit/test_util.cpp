@@ -67,3 +67,18 @@ TEST_CASE("util: trim_slashes as ZooKeeperUtils.trimSlashes, without_trailing_sl
   CHECK(flinkha::util::without_trailing_slashes("/") == "/");
   CHECK(flinkha::util::without_trailing_slashes("///") == "/");
 }
+
+TEST_CASE("utf8: invalid_utf8_at follows RFC 3629") {
+  using flinkha::util::invalid_utf8_at;
+  CHECK_FALSE(invalid_utf8_at(""));
+  CHECK_FALSE(invalid_utf8_at("plain"));
+  CHECK_FALSE(invalid_utf8_at("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf"));
+  CHECK(invalid_utf8_at("ab\xff") == 2);           // never a UTF-8 byte
+  CHECK(invalid_utf8_at("a\x80") == 1);            // a lone continuation byte
+  CHECK(invalid_utf8_at("a\xc3") == 1);            // cut short
+  CHECK(invalid_utf8_at("\xc0\xaf") == 0);         // overlong '/'
+  CHECK(invalid_utf8_at("\xe0\x80\xaf") == 0);     // overlong '/'
+  CHECK(invalid_utf8_at("\xed\xa0\x80") == 0);     // a surrogate, U+D800
+  CHECK(invalid_utf8_at("\xf4\x90\x80\x80") == 0); // above U+10FFFF
+  CHECK(invalid_utf8_at("ok\xe2\x82x") == 2);      // bad third byte
+}

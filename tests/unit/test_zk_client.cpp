@@ -66,6 +66,27 @@ TEST_CASE("zk_client: settings from the cluster's own configuration") {
   CHECK(settings->notes[0].find("SASL") != std::string::npos);
 }
 
+TEST_CASE("zk_client: a quorum entry config check reports never reaches the client") {
+  for (const auto* quorum :
+       {"zk1:2181,zk2:70000", "zk1:2181,-oProxyCommand=x:2181", "zk1;id:2181"}) {
+    CAPTURE(quorum);
+    test::TempDir dir;
+    dir.write("conf/config.yaml", std::string("high-availability.type: zookeeper\n"
+                                              "high-availability.zookeeper.quorum: ") +
+                                      quorum + "\n");
+    config::LoadRequest request;
+    request.conf_dir = dir.path() / "conf";
+    request.flink_version = config::FlinkVersion{1, 20};
+    request.environment = [](std::string_view) { return std::optional<std::string>{}; };
+    const auto config = config::load_cluster_config(request).value();
+    const auto settings = zk::client_settings(config, {std::nullopt, 1234, false});
+    REQUIRE_FALSE(settings.has_value());
+    CHECK(settings.error().category == ErrorCategory::configuration);
+    CHECK(settings.error().message.find("high-availability.zookeeper.quorum: quorum entry") !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("zk_client: no ZooKeeper listening is ZCONNECTIONLOSS within the connect timeout") {
   // A port that nobody listens on: bind, read the port, close.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
