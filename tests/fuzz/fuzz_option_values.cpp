@@ -2,7 +2,8 @@
 // duration syntax (TimeUtils.parseDuration), Flink Path splitting and normalization, version
 // strings, the ZooKeeper connect string, port ranges, and the cluster-id rules with the paths
 // derived from it (namespace, cluster storage dir, JobResultStore path), flinkha's
-// zookeeper.launcher, and digest credentials (zookeeper.sasl / digest file or variable).
+// zookeeper.launcher, digest credentials (zookeeper.sasl / digest file or variable), and the
+// relative-path rule of the storage side (an accepted path has no "..", "." or empty component).
 //
 // Input: one value; a second value (storage dir / root) follows a first '\n' where there is one.
 // Besides "no crash", it checks the safety rule's promise: a cluster-id that check_cluster_id
@@ -13,6 +14,7 @@
 #include "config/flink_version.hpp"
 #include "config/ha_paths.hpp"
 #include "config/lint.hpp"
+#include "storage/storage.hpp"
 #include "util/duration.hpp"
 #include "util/flink_path.hpp"
 #include "zk/client_settings.hpp"
@@ -47,6 +49,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)config::parse_port_range(input);
   (void)cluster::parse_zk_launcher(input);
+  if (storage::validate_relative_path(input)) {
+    const std::string wrapped = "/" + std::string(input) + "/";
+    if (input.empty() || input.front() == '/' || wrapped.find("/../") != std::string::npos ||
+        wrapped.find("/./") != std::string::npos || wrapped.find("//") != std::string::npos ||
+        input.find('\0') != std::string_view::npos) {
+      __builtin_trap();
+    }
+  }
   if (const auto auth = zk::parse_digest_auth(input, "fuzz")) {
     const auto colon = auth->find(':');
     if (colon == std::string::npos || colon == 0) {
