@@ -10,9 +10,12 @@
 #include "config/flink_version.hpp"
 #include "util/result.hpp"
 
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace flinkha::config {
@@ -30,7 +33,8 @@ struct ConfigEntry {
 
 // Flink's flat key → value configuration. Setting an existing key replaces its value and
 // location (Flink's "last duplicate wins") but keeps the key's first position, so iteration
-// order is stable and close to the file.
+// order is stable and close to the file. set and find are O(1) on average (keys are indexed by
+// hash), so reading a file of n lines is O(n), as in Flink's HashMap-backed Configuration.
 class FlatConfig {
 public:
   void set(ConfigEntry entry);
@@ -39,7 +43,15 @@ public:
   bool empty() const { return m_entries.empty(); }
 
 private:
+  // Heterogeneous lookup: find(string_view) without building a std::string.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
   std::vector<ConfigEntry> m_entries;
+  std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>> m_index; // key → entry
 };
 
 struct ParsedConfigFile {

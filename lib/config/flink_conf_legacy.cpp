@@ -1,14 +1,12 @@
 // The legacy flink-conf.yaml line parser.
 
-#include "config/detail/flat_builder.hpp"
+#include "config/detail/capped_diagnostics.hpp"
 #include "config/flink_conf.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
 
 namespace flinkha::config {
-
-using detail::FlatBuilder;
 
 // ---------------------------------------------------------------------------------------------
 // Legacy flink-conf.yaml
@@ -29,7 +27,7 @@ using detail::FlatBuilder;
 ParsedConfigFile parse_legacy_flink_conf(std::string_view text, std::string display_name) {
   ParsedConfigFile parsed;
   parsed.format = ConfigFormat::legacy;
-  FlatBuilder flat;
+  detail::CappedDiagnostics diagnostics(parsed.diagnostics);
   int line_no = 0;
   for (const auto line : util::split_lines(text)) {
     ++line_no;
@@ -40,24 +38,29 @@ ParsedConfigFile parse_legacy_flink_conf(std::string_view text, std::string disp
     const SourceLocation where{display_name, line_no};
     const auto sep = conf.find(": ");
     if (sep == std::string_view::npos) {
-      parsed.diagnostics.push_back(
-          {Severity::warning, "legacy-malformed-line", where,
-           fmt::format("line is not a key-value pair (missing space after ':'?): {}",
-                       util::printable(conf)),
-           "write 'key: value' with a space after the colon; Flink skips this line"});
+      if (!diagnostics.room("legacy-malformed-line", Severity::warning, where)) {
+        continue;
+      }
+      diagnostics.add({Severity::warning, "legacy-malformed-line", where,
+                       fmt::format("line is not a key-value pair (missing space after ':'?): {}",
+                                   util::printable(conf)),
+                       "write 'key: value' with a space after the colon; Flink skips this line"});
       continue;
     }
     const auto key = util::java_trim(conf.substr(0, sep));
     const auto value = util::java_trim(conf.substr(sep + 2));
     if (key.empty() || value.empty()) {
-      parsed.diagnostics.push_back({Severity::warning, "legacy-malformed-line", where,
-                                    fmt::format("key or value is empty: {}", util::printable(conf)),
-                                    "Flink skips this line; give both a key and a value"});
+      if (!diagnostics.room("legacy-malformed-line", Severity::warning, where)) {
+        continue;
+      }
+      diagnostics.add({Severity::warning, "legacy-malformed-line", where,
+                       fmt::format("key or value is empty: {}", util::printable(conf)),
+                       "Flink skips this line; give both a key and a value"});
       continue;
     }
-    flat.set(std::string(key), std::string(value), where);
+    parsed.config.set({std::string(key), std::string(value), where});
   }
-  parsed.config = std::move(flat).build();
+  diagnostics.finish();
   return parsed;
 }
 } // namespace flinkha::config

@@ -2,7 +2,7 @@
 // does, flattens nested keys as Flink's GlobalConfiguration does, and prints lists with
 // toYAMLString.
 
-#include "config/detail/flat_builder.hpp"
+#include "config/detail/capped_diagnostics.hpp"
 #include "config/detail/snakeyaml_emit.hpp"
 #include "config/detail/yaml_graph.hpp"
 #include "config/detail/yaml_scalars.hpp"
@@ -49,7 +49,8 @@ namespace {
 
 class YamlLoader {
 public:
-  YamlLoader(const std::vector<YamlNode>& nodes, std::string display_name, Diagnostics& diagnostics)
+  YamlLoader(const std::vector<YamlNode>& nodes, std::string display_name,
+             CappedDiagnostics& diagnostics)
       : m_nodes(nodes), m_file(std::move(display_name)), m_diagnostics(diagnostics) {}
 
   std::optional<YamlError> error;
@@ -289,11 +290,22 @@ public:
     return charge(std::move(m_out));
   }
 
-  std::nullopt_t fail(int line, std::string message) {
+  std::nullopt_t fail(int line, std::string message, std::string hint = {}) {
     if (!error) {
-      error = YamlError{std::move(message), line};
+      error = YamlError{std::move(message), line, std::move(hint)};
     }
     return std::nullopt;
+  }
+
+  // Our own bound (kMaxDepth), not Flink's: Flink reads deeper nesting, unless it is a recursive
+  // alias, whose flatten() never ends (StackOverflowError).
+  std::nullopt_t fail_depth(int line) {
+    return fail(line,
+                fmt::format("nesting depth limit of {} levels exceeded (maps and lists nested "
+                            "inside each other, or a recursive alias)",
+                            kMaxDepth),
+                "flatten the nesting with dotted keys; Flink cannot load a recursive alias "
+                "(&a ... *a inside itself) either");
   }
 
 private:
@@ -302,8 +314,7 @@ private:
       return false;
     }
     if (depth > kMaxDepth) {
-      fail(m_nodes[index].line,
-           fmt::format("nesting deeper than {} levels (or a recursive alias)", kMaxDepth));
+      fail_depth(m_nodes[index].line);
       return false;
     }
     if (++m_work > kMaxWork) {
@@ -338,10 +349,12 @@ private:
     } else if ((ref->separator == ":-") || (ref->separator == "-" && !value)) {
       result = ref->fallback;
     }
-    m_diagnostics.push_back(
-        {Severity::info,
-         "yaml-env-substituted",
-         {m_file, node.line},
+    const SourceLocation where{m_file, node.line};
+    if (!m_diagnostics.room("yaml-env-substituted", Severity::info, where)) {
+      return Scalar{ScalarType::string, std::move(result), 0};
+    }
+    m_diagnostics.add(
+        {Severity::info, "yaml-env-substituted", where,
          fmt::format("'{}' is replaced by environment variable {} as Flink would do ({})",
                      util::printable(node.value), ref->name, value ? "set here" : "not set here"),
          "flinkha reads its own environment; the Flink process may see another value"});
@@ -507,7 +520,7 @@ private:
 
   const std::vector<YamlNode>& m_nodes;
   std::string m_file;
-  Diagnostics& m_diagnostics;
+  CappedDiagnostics& m_diagnostics;
   std::size_t m_work = 0;
   std::size_t m_output_bytes = 0;
   std::vector<bool> m_checked;
@@ -530,10 +543,9 @@ bool flatten(YamlLoader& loader, const std::vector<YamlNode>& nodes, std::size_t
              const std::string& prefix, int depth,
              std::vector<std::pair<std::string, FlatValue>>& out,
              std::unordered_map<std::string, std::size_t>& index_of, const std::string& file,
-             Diagnostics& diagnostics) {
+             CappedDiagnostics& diagnostics) {
   if (depth > kMaxDepth) {
-    loader.fail(nodes[map_index].line,
-                fmt::format("nesting deeper than {} levels (or a recursive alias)", kMaxDepth));
+    loader.fail_depth(nodes[map_index].line);
     return false;
   }
   const auto& node = nodes[map_index];
@@ -581,8 +593,8 @@ bool flatten(YamlLoader& loader, const std::vector<YamlNode>& nodes, std::size_t
     const auto [it, inserted] = index_of.try_emplace(key, out.size());
     if (inserted) {
       out.emplace_back(key, std::move(flat));
-    } else {
-      diagnostics.push_back(
+    } else if (diagnostics.room("yaml-flattened-duplicate", Severity::warning, {file, line})) {
+      diagnostics.add(
           {Severity::warning,
            "yaml-flattened-duplicate",
            {file, line},
@@ -590,6 +602,8 @@ bool flatten(YamlLoader& loader, const std::vector<YamlNode>& nodes, std::size_t
                        "the later value",
                        util::printable(key), out[it->second].second.line),
            "set each key once, either nested or with dots"});
+      out[it->second].second = std::move(flat);
+    } else {
       out[it->second].second = std::move(flat);
     }
   }
@@ -605,7 +619,8 @@ std::size_t count_code_points(std::string_view text) {
 Error yaml_error(const std::string& file, const YamlError& e) {
   return Error{e.line > 0 ? fmt::format("{}:{}: {}", file, e.line, e.message)
                           : fmt::format("{}: {}", file, e.message),
-               "Flink refuses to start with this config.yaml; fix the YAML"};
+               e.hint.empty() ? "Flink refuses to start with this config.yaml; fix the YAML"
+                              : e.hint};
 }
 
 } // namespace
@@ -635,16 +650,17 @@ Result<ParsedConfigFile> parse_standard_yaml(std::string_view text, std::string 
         yaml_error(file, {"the top level is not a map of keys to values (Flink casts it to a Map)",
                           nodes[root].line}));
   }
-  YamlLoader loader(nodes, display_name, parsed.diagnostics);
+  CappedDiagnostics diagnostics(parsed.diagnostics);
+  YamlLoader loader(nodes, display_name, diagnostics);
   if (!loader.check_duplicates(root)) {
     return std::unexpected(yaml_error(file, loader.error.value_or(YamlError{"invalid YAML", 0})));
   }
   std::vector<std::pair<std::string, FlatValue>> flat;
   std::unordered_map<std::string, std::size_t> index_of;
-  if (!flatten(loader, nodes, root, "", 0, flat, index_of, file, parsed.diagnostics)) {
+  if (!flatten(loader, nodes, root, "", 0, flat, index_of, file, diagnostics)) {
     return std::unexpected(yaml_error(file, loader.error.value_or(YamlError{"invalid YAML", 0})));
   }
-  FlatBuilder config;
+  diagnostics.finish();
   for (auto& [key, value] : flat) {
     if (!value.value) {
       return std::unexpected(Error{
@@ -653,9 +669,8 @@ Result<ParsedConfigFile> parse_standard_yaml(std::string_view text, std::string 
                       file, value.line, util::printable(key)),
           "give the key a value, quote an empty string as '', or remove the line"});
     }
-    config.set(key, std::move(*value.value), {file, value.line});
+    parsed.config.set({key, std::move(*value.value), {file, value.line}});
   }
-  parsed.config = std::move(config).build();
   return parsed;
 }
 

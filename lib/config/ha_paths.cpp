@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 
@@ -162,14 +163,19 @@ Status check_cluster_id(std::string_view cluster_id) {
                   std::string(kHint));
     }
   }
-  const std::string_view id = util::trim_slashes(cluster_id);
+  // Flink's Path.normalizePath turns every '\\' into '/' before it joins the cluster-id to the
+  // storageDir, so "\\" names the storageDir itself and "\\.." the directory above it: judge the
+  // cluster-id as Flink's Path will read it.
+  std::string as_path(cluster_id);
+  std::ranges::replace(as_path, '\\', '/');
+  const std::string_view id = util::trim_slashes(as_path);
   if (id.empty()) {
     return fail(fmt::format("cluster-id '{}' names the storageDir and the ZooKeeper root "
                             "themselves; cleanup refused",
                             util::printable(cluster_id)),
                 std::string(kHint));
   }
-  if (cluster_id.starts_with("//")) {
+  if (as_path.starts_with("//")) {
     return fail(fmt::format("cluster-id '{}' starts with '//', which Flink's Path reads as a URI "
                             "authority: Flink cannot derive the cluster's storage dir; cleanup "
                             "refused",

@@ -3,6 +3,7 @@
 #include "config/detail/yaml_graph.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
@@ -112,8 +113,18 @@ std::expected<YamlGraph, YamlError> build_yaml_graph(std::string_view text) {
             YamlError{"expected a single document in the stream, found more", 0});
       }
     }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's DepthGuard throws when its recursion reaches the limit, with the message
+    // "bad file" (ErrorMsg::BAD_FILE), which would send the operator looking for corruption.
+    // depth() is the depth reached, which is the limit itself.
+    return std::unexpected(YamlError{
+        fmt::format("nesting depth limit of {} reached: maps and lists nested deeper than the "
+                    "YAML parser of flinkha (yaml-cpp) reads",
+                    e.depth()),
+        e.mark.is_null() ? 0 : e.mark.line + 1,
+        "Flink's own YAML loader has no such limit, but no Flink option nests this deep: flatten "
+        "the nesting with dotted keys"});
   } catch (const YAML::Exception& e) {
-    // yaml-cpp's own depth guard (DeepRecursion) also lands here.
     return std::unexpected(YamlError{e.msg, e.mark.is_null() ? 0 : e.mark.line + 1});
   } catch (const std::exception& e) {
     return std::unexpected(YamlError{e.what(), 0});

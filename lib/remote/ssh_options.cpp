@@ -207,6 +207,14 @@ private:
       spelled += " " + value;
     }
     const std::string lower = util::to_lower(key);
+    // "-oUser=" (nothing after '='): ssh refuses it ("missing argument"); an empty user, key
+    // file or known_hosts file must not reach the ssh session either.
+    if (value.empty() &&
+        (lower == "user" || lower == "identityfile" || lower == "userknownhostsfile")) {
+      return fail(fmt::format("env.ssh.opts: \"{}\" has no value (write -o {}=VALUE)",
+                              util::printable(spelled), util::printable(key)),
+                  std::string(kHint));
+    }
     if (lower == "port") {
       auto port = parse_port(value, spelled);
       if (!port) {

@@ -1,6 +1,7 @@
-// Fuzzes the four-letter-word parsers (parse_srvr, parse_mntr, parse_zxid, classify_refusal) and
-// feeds whatever srvr/mntr parse into the quorum health model: answers come from the network, so
-// no input may crash, hang or read out of bounds. Seeds: answers captured from ZooKeeper 3.8.0.
+// Fuzzes the four-letter-word parsers (parse_srvr, parse_mntr, parse_zxid, parse_server_mode,
+// classify_refusal) and feeds whatever srvr/mntr parse into the quorum health model: answers
+// come from the network, so no input may crash, hang or read out of bounds. Seeds: answers captured
+// from ZooKeeper 3.8.0.
 #include "zk/four_letter.hpp"
 #include "zk/quorum_health.hpp"
 
@@ -15,6 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   (void)classify_refusal(input);
   (void)parse_zxid(input);
+  (void)parse_server_mode(input);
 
   auto srvr = parse_srvr(input);
   auto mntr = parse_mntr(input);

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -393,7 +394,7 @@ TEST_CASE("flink_conf: standard YAML errors name the file and line") {
       {"a: !!int abc\n", "config.yaml:1: cannot construct !!int from 'abc'"},
       {"a: !!binary aGVsbG8=\n", "could not determine a constructor for the tag"},
       {"a: !custom x\n", "could not determine a constructor for the tag !custom"},
-      {"a: &r {b: *r}\n", "nesting deeper than"},
+      {"a: &r {b: *r}\n", "config.yaml:1: nesting depth limit of 256 levels exceeded"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);
@@ -436,15 +437,157 @@ TEST_CASE("flink_conf: standard YAML empty documents and limits") {
   REQUIRE_FALSE(aliases.has_value());
   CHECK(aliases.error().message.find("aliases for non-scalar nodes exceeds the limit of 50") !=
         std::string::npos);
-  // Deep nesting is an error, not a crash.
-  const std::string deep = "a: " + std::string(5000, '[') + std::string(5000, ']') + "\n";
-  CHECK_FALSE(parse_standard_yaml(deep, "config.yaml").has_value());
-  std::string deep_map;
+}
+
+TEST_CASE("flink_conf: a nesting depth limit is reported as one, with the limit and the line") {
+  // Past the YAML parser's own limit (yaml-cpp's DepthGuard, which says only "bad file").
+  const std::string deep = "x: 1\na: " + std::string(5000, '[') + std::string(5000, ']') + "\n";
+  const auto parser_limit = parse_standard_yaml(deep, "config.yaml");
+  REQUIRE_FALSE(parser_limit.has_value());
+  CAPTURE(parser_limit.error().message);
+  CHECK(parser_limit.error().message.starts_with("config.yaml:2: nesting depth limit of 500 "));
+  CHECK(parser_limit.error().message.find("bad file") == std::string::npos);
+  CHECK(parser_limit.error().hint.find("dotted keys") != std::string::npos);
+  // Past our own bound on the node graph (kMaxDepth), below the parser's: a block map.
+  std::string deep_map = "x: 1\n";
   for (int i = 0; i < 300; ++i) {
     deep_map += std::string(static_cast<std::size_t>(i), ' ') + "k:\n";
   }
   deep_map += std::string(300, ' ') + "k: v\n";
-  CHECK_FALSE(parse_standard_yaml(deep_map, "config.yaml").has_value());
+  const auto own_limit = parse_standard_yaml(deep_map, "config.yaml");
+  REQUIRE_FALSE(own_limit.has_value());
+  CAPTURE(own_limit.error().message);
+  // The first map past the bound: key number 257 ("k:" on line 1 + 257) opens it.
+  CHECK(own_limit.error().message.starts_with(
+      "config.yaml:258: nesting depth limit of 256 levels exceeded"));
+  CHECK(own_limit.error().hint.find("dotted keys") != std::string::npos);
+  // Flow lists between the two limits, and a recursive alias, hit our bound too.
+  const std::string lists = "a: " + std::string(300, '[') + std::string(300, ']') + "\n";
+  const auto list_limit = parse_standard_yaml(lists, "config.yaml");
+  REQUIRE_FALSE(list_limit.has_value());
+  CHECK(list_limit.error().message.find("nesting depth limit of 256 levels") != std::string::npos);
+  // A recursive map alias: Flink's flatten() never ends; a recursive list is dumped with an anchor.
+  const auto recursive = parse_standard_yaml("a: &r {b: *r}\n", "config.yaml");
+  REQUIRE_FALSE(recursive.has_value());
+  CHECK(recursive.error().message.find("recursive alias") != std::string::npos);
+  // Just inside the bound is fine.
+  std::string ok_map;
+  for (int i = 0; i < 100; ++i) {
+    ok_map += std::string(static_cast<std::size_t>(i), ' ') + "k:\n";
+  }
+  ok_map += std::string(100, ' ') + "k: v\n";
+  const auto ok = parse_standard_yaml(ok_map, "config.yaml");
+  REQUIRE(ok.has_value());
+  REQUIRE(ok->config.entries().size() == 1);
+  CHECK(ok->config.entries()[0].key.size() == 101 * 2 - 1); // "k.k.…k"
+}
+
+TEST_CASE("flink_conf: FlatConfig over many keys: first position, last value, every key found") {
+  // A file with many keys and duplicates: the index must agree with the order of entries.
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    text += "key" + std::to_string(i % 5000) + ": v" + std::to_string(i) + "\n";
+  }
+  const auto parsed = parse_legacy_flink_conf(text, "flink-conf.yaml");
+  REQUIRE(parsed.config.entries().size() == 5000);
+  for (int k = 0; k < 5000; ++k) {
+    const auto key = "key" + std::to_string(k);
+    const auto* entry = parsed.config.find(key);
+    REQUIRE(entry != nullptr);
+    CHECK(entry == &parsed.config.entries()[static_cast<std::size_t>(k)]);
+    CHECK(entry->value == "v" + std::to_string(15000 + k));
+    CHECK(entry->where.line == 15001 + k);
+  }
+  CHECK(parsed.config.find("key5000") == nullptr);
+  // A copy keeps a working index of its own.
+  const auto copy = parsed.config;
+  REQUIRE(copy.find("key42") != nullptr);
+  CHECK(copy.find("key42") == &copy.entries()[42]);
+}
+
+TEST_CASE("flink_conf: per-line warnings are capped at 100 per code, the rest summarized") {
+  std::string text = "a: 1\n";
+  for (int i = 0; i < 250; ++i) {
+    text += i % 2 == 0 ? "k:v\n" : "key:\n";
+  }
+  text += "b: 2\n";
+  const auto parsed = parse_legacy_flink_conf(text, "flink-conf.yaml");
+  REQUIRE(parsed.diagnostics.size() == 101);
+  for (std::size_t i = 0; i < 100; ++i) {
+    CHECK(parsed.diagnostics[i].code == "legacy-malformed-line");
+    CHECK(parsed.diagnostics[i].where.line == static_cast<int>(i) + 2);
+  }
+  const auto& summary = parsed.diagnostics.back();
+  CHECK(summary.code == "legacy-malformed-line");
+  CHECK(summary.severity == Severity::warning);
+  CHECK(summary.where == SourceLocation{"flink-conf.yaml", 102});
+  CHECK(summary.message ==
+        "150 more 'legacy-malformed-line' findings on lines 102-251 are not listed (the first "
+        "100 are)");
+  // Reading goes on: the keys around them are there.
+  CHECK(parsed.config.find("b")->value == "2");
+  CHECK(parsed.config.find("b")->where.line == 252);
+
+  // Exactly 100: no summary.
+  std::string hundred;
+  for (int i = 0; i < 100; ++i) {
+    hundred += "k:v\n";
+  }
+  CHECK(parse_legacy_flink_conf(hundred, "flink-conf.yaml").diagnostics.size() == 100);
+
+  // The YAML reader caps its per-key warnings the same way.
+  std::string yaml;
+  for (int i = 0; i < 120; ++i) {
+    yaml += "g" + std::to_string(i) + ".x: 1\ng" + std::to_string(i) + ": {x: 2}\n";
+  }
+  const auto flattened = parse_standard_yaml(yaml, "config.yaml");
+  REQUIRE(flattened.has_value());
+  REQUIRE(flattened->diagnostics.size() == 101);
+  CHECK(flattened->diagnostics[0].code == "yaml-flattened-duplicate");
+  CHECK(flattened->diagnostics.back().message.starts_with(
+      "20 more 'yaml-flattened-duplicate' findings on lines 202-240"));
+  CHECK(flattened->config.find("g119.x")->value == "2");
+}
+
+TEST_CASE("flink_conf: a symlink loop or a dangling symlink is named, not called missing") {
+  flinkha::test::TempDir dir;
+  std::filesystem::create_symlink("b", dir.path() / "a");
+  std::filesystem::create_symlink("a", dir.path() / "b");
+  std::filesystem::create_symlink("a", dir.path() / "flink-conf.yaml");
+  for (const auto version : {FlinkVersion{1, 18}, FlinkVersion{1, 20}}) {
+    CAPTURE(version.to_string());
+    const auto loaded = load_flink_conf(dir.path(), version);
+    REQUIRE_FALSE(loaded.has_value());
+    CAPTURE(loaded.error().message);
+    CHECK(loaded.error().message.starts_with("cannot resolve " +
+                                             (dir.path() / "flink-conf.yaml").string() + ": "));
+    CHECK(loaded.error().message.find("ELOOP") != std::string::npos);
+    CHECK(loaded.error().message.find("no flink-conf.yaml") == std::string::npos);
+    CHECK(loaded.error().category == flinkha::ErrorCategory::configuration);
+    CHECK(loaded.error().hint.find("symlink") != std::string::npos);
+  }
+  // Flink 2.x never reads flink-conf.yaml: the loop only earns the "ignored" warning.
+  dir.write("config.yaml", "a: yaml\n");
+  const auto two = load_flink_conf(dir.path(), FlinkVersion{2, 0});
+  REQUIRE(two.has_value());
+  CHECK(two->config.find("a")->value == "yaml");
+  REQUIRE(two->diagnostics.size() == 1);
+  CHECK(two->diagnostics[0].code == "legacy-file-ignored");
+  // config.yaml as a loop fails for 2.x.
+  std::filesystem::remove(dir.path() / "config.yaml");
+  std::filesystem::create_symlink("b", dir.path() / "config.yaml");
+  const auto yaml_loop = load_flink_conf(dir.path(), FlinkVersion{2, 0});
+  REQUIRE_FALSE(yaml_loop.has_value());
+  CHECK(yaml_loop.error().message.starts_with("cannot resolve " +
+                                              (dir.path() / "config.yaml").string() + ": "));
+
+  flinkha::test::TempDir dangling;
+  std::filesystem::create_symlink("gone.yaml", dangling.path() / "config.yaml");
+  const auto missing = load_flink_conf(dangling.path(), FlinkVersion{2, 0});
+  REQUIRE_FALSE(missing.has_value());
+  CAPTURE(missing.error().message);
+  CHECK(missing.error().message.find(
+            "config.yaml is a symlink to gone.yaml, which does not exist") != std::string::npos);
 }
 
 TEST_CASE("flink_conf: load_flink_conf picks the file each Flink version reads") {

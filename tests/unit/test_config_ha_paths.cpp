@@ -240,3 +240,22 @@ TEST_CASE("ha_paths: check_value_bytes refuses control bytes and invalid UTF-8")
   CHECK(check_value_bytes("/a\x7f").value() == "contains the control byte \\x7f at byte 3");
   CHECK(check_value_bytes("/a\xff").value() == "is not valid UTF-8 at byte 3 (\\xff)");
 }
+
+TEST_CASE("ha_paths: the cluster-id rule reads backslashes as Flink's Path does") {
+  // Path.normalizePath turns '\' into '/': these ids name the storageDir itself, the directory
+  // above it, or an authority, so a cleanup by them would leave the cluster's own directory.
+  using flinkha::config::check_cluster_id;
+  using flinkha::config::cluster_storage_dir;
+  CHECK(cluster_storage_dir("file:///flink/ha", "\\") == "file:/flink/ha");
+  CHECK(cluster_storage_dir("file:///flink/ha", "\\..") == "file:/flink/ha/..");
+  for (const std::string bad :
+       {"\\", "\\\\", "\\..", "a\\..\\..", "c1\\..", "\\\\x", "\\/x", "\\.\\"}) {
+    CAPTURE(bad);
+    const auto checked = check_cluster_id(bad);
+    REQUIRE_FALSE(checked);
+    CHECK(checked.error().message.find("refused") != std::string::npos);
+  }
+  // A backslash inside a component is still just a character of the id.
+  CHECK(check_cluster_id("team\\c1"));
+  CHECK(cluster_storage_dir("file:///flink/ha", "team\\c1") == "file:/flink/ha/team/c1");
+}

@@ -113,9 +113,11 @@ TEST_CASE("remote: parse_ssh_opts reads what Flink's scripts pass to ssh") {
 }
 
 TEST_CASE("remote: parse_ssh_opts rejects what ssh would reject") {
-  for (const char* text : {"-p", "-p 0", "-p 70000", "-p abc", "-p 22x", "-i", "-o", "-o Port",
-                           "-o Port=", "-o ConnectTimeout=abc", "-o ConnectTimeout=0",
-                           "-o ConnectTimeout=5x", "-o StrictHostKeyChecking=maybe", "-vp"}) {
+  for (const char* text :
+       {"-p", "-p 0", "-p 70000", "-p abc", "-p 22x", "-i", "-o", "-o Port",
+        "-o Port=", "-o ConnectTimeout=abc", "-o ConnectTimeout=0", "-o ConnectTimeout=5x",
+        "-o StrictHostKeyChecking=maybe", "-vp", "-oUser=", "-o User= u4",
+        "-o IdentityFile=", "-o UserKnownHostsFile="}) {
     CAPTURE(text);
     auto parsed = parse_ssh_opts(text);
     REQUIRE_FALSE(parsed);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace flinkha::config::detail {
@@ -25,8 +26,11 @@ constexpr std::size_t kMaxRadixDigits = 4096;
 constexpr std::string_view kTagPrefix = "tag:yaml.org,2002:";
 
 struct YamlError {
+  YamlError(std::string message_, int line_, std::string hint_ = {})
+      : message(std::move(message_)), line(line_), hint(std::move(hint_)) {}
   std::string message;
-  int line = 0; // 1-based; 0 = whole file
+  int line = 0;     // 1-based; 0 = whole file
+  std::string hint; // empty: Flink refuses the file too, so the hint says to fix the YAML
 };
 
 enum class NodeKind { null_value, scalar, sequence, mapping };
@@ -39,15 +43,15 @@ struct YamlNode {
   std::vector<std::size_t> children; // mapping: key, value, key, value, ...
 };
 
-// Builds an index-based graph from yaml-cpp's events (aliases share the anchored node, so the
-
 struct YamlGraph {
   std::vector<YamlNode> nodes;
   std::optional<std::size_t> root; // nullopt: an empty document
 };
 
 // Parses one YAML document into a graph; fails on a syntax error, an unknown alias, too many
-// aliases to collections, or a second document in the stream.
+// aliases to collections, collections nested deeper than yaml-cpp's parser allows (its
+// DepthGuard, 500 levels in yaml-cpp 0.7; Flink's snakeyaml-engine has no such limit), or a second
+// document in the stream.
 std::expected<YamlGraph, YamlError> build_yaml_graph(std::string_view text);
 
 } // namespace flinkha::config::detail
