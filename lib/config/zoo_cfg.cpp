@@ -1,5 +1,6 @@
 #include "config/zoo_cfg.hpp"
 
+#include "config/detail/capped_diagnostics.hpp"
 #include "config/hosts_files.hpp"
 #include "util/files.hpp"
 #include "util/strings.hpp"
@@ -730,6 +731,7 @@ public:
                      });
     drop_duplicate_ids();
     check_address_clashes();
+    m_malformed.finish();
     return std::move(m_cfg);
   }
 
@@ -779,25 +781,13 @@ private:
     return std::nullopt;
   }
 
-  // One error per malformed line, up to a bound: a large binary file gives a readable report,
-  // not a million lines.
+  // One error per malformed line, capped as the Flink configuration readers cap theirs: a large
+  // binary file gives a readable report, not a million lines.
   void report_malformed(int line, std::string message) {
-    constexpr int kMaxReported = 20;
-    ++m_malformed;
-    if (m_malformed <= kMaxReported) {
-      m_cfg.diagnostics.push_back({Severity::error,
-                                   "zk-malformed-line",
-                                   {m_display_name, line},
-                                   std::move(message),
-                                   "write one key=value per line, e.g. clientPort=2181"});
-    } else if (m_malformed == kMaxReported + 1) {
-      m_cfg.diagnostics.push_back({Severity::error,
-                                   "zk-malformed-line",
-                                   {m_display_name, line},
-                                   fmt::format("more lines that are not key=value from here on "
-                                               "(only the first {} are listed); is {} a zoo.cfg?",
-                                               kMaxReported, m_display_name),
-                                   {}});
+    const SourceLocation where{m_display_name, line};
+    if (m_malformed.room("zk-malformed-line", Severity::error, where)) {
+      m_malformed.add({Severity::error, "zk-malformed-line", where, std::move(message),
+                       "write one key=value per line, e.g. clientPort=2181"});
     }
   }
 
@@ -949,7 +939,7 @@ private:
   std::map<std::string, int> m_seen_keys;
   std::unordered_map<std::string, std::size_t> m_property_index; // key → index in properties
   std::map<std::string, ZkServer> m_servers_by_key;
-  int m_malformed = 0;
+  detail::CappedDiagnostics m_malformed{m_cfg.diagnostics}; // after m_cfg: refers to it
 };
 
 } // namespace
