@@ -32,8 +32,8 @@ extern "C" void on_abort(int signal_number) {
   }
   write_all("flinkha: error: the ZooKeeper server at ");
   write_all(zk::handle_servers());
-  write_all(" broke the ZooKeeper protocol (a reply to no request), and the ZooKeeper C client "
-            "stopped the process\n"
+  write_all(" broke the ZooKeeper protocol: the ZooKeeper C client stopped the process on what "
+            "the server sent\n"
             "  hint: check that high-availability.zookeeper.quorum names ZooKeeper servers; "
             "`flinkha zk status` says what each one answers\n");
   ::_exit(static_cast<int>(ExitCode::unknown));

@@ -433,7 +433,7 @@ TEST_CASE("lint: hostile bytes (NUL, control bytes, invalid UTF-8, binary zoo.cf
                            "high-availability.zookeeper.quorum: zk1:2181,zk2:2181,zk3:2181\n";
   SUBCASE("a NUL byte in the cluster-id") {
     const auto d = find_code(lint.run(base + "high-availability.storageDir: hdfs:///ha\n" +
-                                      std::string("high-availability.cluster-id: /a\0b\n", 37)),
+                                      std::string("high-availability.cluster-id: /a\0b\n", 35)),
                              "bad-cluster-id");
     REQUIRE(d.has_value());
     CHECK(d->where == SourceLocation{"flink-conf.yaml", 4});
