@@ -579,6 +579,28 @@ int first_round_trip(ZkClient::State& state, const ClientSettings& settings,
   }
 }
 
+// Why the session's first request (first_round_trip) did not count as an answer: `closed` when
+// flinkha's deadline closed the handle, else the C client gave up on its own.
+std::string first_request_failure(const ClientSettings& settings, int rc, bool closed,
+                                  int timeout_ms) {
+  const auto& servers = settings.connect_string;
+  if (closed) {
+    return fmt::format("no working ZooKeeper session with {}: the first request got no answer "
+                       "within {} ms",
+                       servers, timeout_ms);
+  }
+  // zookeeper_process: a reply whose xid is not the oldest request's, or one that does not
+  // decode.
+  if (rc == ZRUNTIMEINCONSISTENCY || rc == ZMARSHALLINGERROR) {
+    return fmt::format("no working ZooKeeper session with {}: the server broke the ZooKeeper "
+                       "protocol (a reply that answers no request sent, or does not decode: "
+                       "{}); not a ZooKeeper server, or a broken one",
+                       servers, code_name(static_cast<ZkCode>(rc)));
+  }
+  return fmt::format("no working ZooKeeper session with {}: the first request ended with {}",
+                     servers, code_name(static_cast<ZkCode>(rc)));
+}
+
 // What the servers of the connect string do, when at least one of them is not a working
 // ZooKeeper server: "; "-joined probe descriptions, else empty.
 std::string diagnose(const ClientSettings& settings) {
@@ -654,22 +676,8 @@ ZkResult<std::unique_ptr<ZkClient>> ZkClient::connect(const ClientSettings& sett
     return std::unexpected(error_of(state, first, ""));
   }
   if (first != ZOK && first != ZNONODE && first != ZNOAUTH) {
-    // A closed handle: flinkha's deadline passed; else the C client gave up on its own.
-    return no_session(
-        ZkCode::connection_loss,
-        state.zh == nullptr
-            ? fmt::format("no working ZooKeeper session with {}: the first request got no "
-                          "answer within {} ms",
-                          settings.connect_string, timeout_ms)
-        : first == ZRUNTIMEINCONSISTENCY || first == ZMARSHALLINGERROR
-            // zookeeper_process: a reply whose xid is not the oldest request's, or one that
-            // does not decode.
-            ? fmt::format("no working ZooKeeper session with {}: the server broke the ZooKeeper "
-                          "protocol (a reply that answers no request sent, or does not decode: "
-                          "{}); not a ZooKeeper server, or a broken one",
-                          settings.connect_string, code_name(static_cast<ZkCode>(first)))
-            : fmt::format("no working ZooKeeper session with {}: the first request ended with {}",
-                          settings.connect_string, code_name(static_cast<ZkCode>(first))));
+    return no_session(ZkCode::connection_loss,
+                      first_request_failure(settings, first, state.zh == nullptr, timeout_ms));
   }
   if (settings.digest_auth) {
     AuthWait wait;

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <future>
 
 namespace flinkha::zk {
@@ -38,31 +37,6 @@ std::string framed(const std::string& record) {
   std::string out;
   put_int(out, static_cast<std::uint32_t>(record.size()));
   return out + record;
-}
-
-// "host:port" → (host, port); IPv6 literals in brackets; 2181 when no port is given.
-std::pair<std::string, int> split_server(std::string_view server) {
-  std::string_view host = server;
-  std::string_view port_text;
-  if (server.starts_with('[')) {
-    const auto close = server.find(']');
-    host = server.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
-    if (close != std::string_view::npos && close + 1 < server.size() && server[close + 1] == ':') {
-      port_text = server.substr(close + 2);
-    }
-  } else if (const auto colon = server.rfind(':'); colon != std::string_view::npos) {
-    host = server.substr(0, colon);
-    port_text = server.substr(colon + 1);
-  }
-  int port = 2181;
-  if (!port_text.empty()) {
-    const auto [end, ec] =
-        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc{} || end != port_text.data() + port_text.size()) {
-      port = 0; // tcp_exchange refuses it: "invalid host or port"
-    }
-  }
-  return {std::string(host), port};
 }
 
 std::string excerpt(std::string_view bytes) {
@@ -226,7 +200,12 @@ std::string describe(const ProbeResult& probe) {
 }
 
 ProbeResult probe_server(std::string_view server, int window_ms) {
-  const auto [host, port] = split_server(server);
+  // The one split of a quorum entry (config::parse_quorum_server). The connect string passed
+  // that rule before any connect; an entry it refuses only makes tcp_exchange answer "invalid
+  // host or port".
+  const auto entry = config::parse_quorum_server(server);
+  const std::string host = entry ? entry->host : std::string(server);
+  const int port = entry ? entry->port : 0;
   FourLetterOptions options;
   options.connect_timeout_ms = window_ms;
   options.total_timeout_ms = window_ms;
