@@ -20,6 +20,7 @@
 #include <charconv>
 #include <cstdio>
 #include <memory>
+#include <unistd.h>
 
 namespace flinkha::cli {
 
@@ -31,6 +32,7 @@ enum class DryRun { yes, no };
 
 struct CleanupOptions {
   ZkAccessOptions access;
+  StorageAccessOptions storage;
   bool dry_run = false;
   bool force = false;
   std::vector<std::string> job_ids;   // dirty-jobs
@@ -45,7 +47,9 @@ ordered_json step_json(std::size_t index, const flink::CleanupStep& step) {
           {"scope", std::string(to_string(step.scope))},
           {"target", step.target},
           {"job_id", step.job_id.empty() ? ordered_json(nullptr) : ordered_json(step.job_id)},
-          {"reason", step.reason}};
+          {"reason", step.reason},
+          {"application_id", step.application_id.empty() ? ordered_json(nullptr)
+                                                         : ordered_json(step.application_id)}};
 }
 
 void print_plan_text(const flink::CleanupPlan& plan, const Style& style) {
@@ -108,7 +112,7 @@ private:
 
 ExitCode run_cleanup(Context& context, const CleanupOptions& options,
                      const std::function<flink::CleanupRequest()>& make_request) {
-  auto session = open_ha_session(context, options.access);
+  auto session = open_ha_session(context, options.access, options.storage);
   if (!session) {
     return report_error(session.error());
   }
@@ -123,6 +127,7 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
   }
   request.force = options.force ? flink::Force::yes : flink::Force::no;
   request.delete_on_commit = s.delete_on_commit;
+  request.application_delete_on_commit = s.application_delete_on_commit;
   auto leader = flink::find_live_leader(s, *s.zk);
   if (!leader) {
     return report_error(zk::to_error(leader.error()));
@@ -140,6 +145,7 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
   }
   zk::PrefetchingReader tree(*s.zk);
   auto inventory = flink::build_ha_inventory(tree, s.input);
+  s.progress->clear();
   if (!inventory) {
     return report_error(inventory.error(), ExitCode::unknown);
   }
@@ -179,8 +185,10 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
     }
     return ExitCode::ok;
   }
-  flink::CleanupTargets targets{*s.zk, s.cluster_storage.get(), s.job_result_store.get()};
+  flink::CleanupTargets targets{*s.zk, s.cluster_storage.get(), s.job_result_store.get(),
+                                s.application_result_store.get()};
   TextProgress text(plan->steps.size(), context.global.verbose);
+  const bool stdout_is_terminal = isatty(STDOUT_FILENO) == 1;
   std::size_t done = 0;
   std::size_t gone = 0;
   const auto progress = [&](std::size_t index, const flink::CleanupStep& step,
@@ -193,8 +201,13 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
     } else {
       text.step(index, step, outcome);
     }
+    if (!stdout_is_terminal) {
+      // The step lines go to a file or a pipe: the terminal still sees how far it got.
+      s.progress->update(fmt::format("cleanup: {} of {} steps", done + gone, plan->steps.size()));
+    }
   };
   auto executed = flink::execute_plan(*plan, targets, progress);
+  s.progress->clear();
   text.flush();
   const std::size_t total = plan->steps.size();
   ExitCode code = ExitCode::ok;
@@ -218,6 +231,7 @@ ExitCode run_cleanup(Context& context, const CleanupOptions& options,
 
 void add_common(CLI::App& command, CleanupOptions& options) {
   add_zk_access_options(command, options.access);
+  add_storage_access_options(command, options.storage);
   command.add_flag("--dry-run", options.dry_run, "Print the plan and stop: change nothing");
   command.add_flag("--force", options.force,
                    "Go on although a leader is registered for the cluster (a stale leader)");
@@ -232,6 +246,8 @@ void setup_cleanup_command(CLI::App& app, Context& context) {
   cleanup->footer(R"(Every cleanup prints its plan first (order, action, target, reason); --dry-run
 stops there. Order: the ZooKeeper pointer, then the file it points to, then the JobResultStore
 entry's mark, so an interrupted run leaves at worst an orphan file and a rerun finishes it.
+Flink 2.3's applications follow their jobs: pointer, file, blobs, then the ApplicationResultStore
+entry's mark.
 Refused while a leader is registered for the cluster, unless --force.
 Exit status: 0 done or nothing to do, 1 partially done (run it again), 2 refused or failed,
 3 ZooKeeper unreachable, 64 usage error, 78 configuration error.
@@ -245,11 +261,16 @@ See flinkha-cleanup(1).)");
   auto* dirty_jobs = cleanup->add_subcommand(
       "dirty-jobs", "Finish Flink's global cleanup of jobs with a dirty JobResultStore entry");
   add_common(*dirty_jobs, *dirty);
-  dirty_jobs->add_option("JOBID", dirty->job_ids, "Only these jobs (32 hex digits); default all");
+  dirty_jobs->add_option("JOBID", dirty->job_ids,
+                         "Only these jobs or applications (32 hex digits); default all");
   dirty_jobs->footer(R"(Removes what Flink's own global cleanup of a terminated job removes: the
 checkpoint pointers and their files, the checkpoint counter, the job graph / execution plan
 pointer and its file, blob/job_<id>, the job's other znodes, then marks the JobResultStore entry
 clean (deleted, or renamed to <jobid>.json when job-result-store.delete-on-commit is false).
+Flink 2.3: then, as Dispatcher.removeApplication does, each application with a dirty
+ApplicationResultStore entry: {ns}/applications/<appid> with its locks, its submittedApplication
+file, blob/application_<appid>, then the entry is marked clean (application-result-store
+.delete-on-commit), only after every job of the application is clean.
 Examples:
   flinkha cleanup dirty-jobs --dry-run
   flinkha cleanup dirty-jobs 4f5c9c1f0c1e7d7c8a3b2a1f0e9d8c7b
@@ -296,7 +317,8 @@ Examples:
   cluster->add_option("--cluster-id", whole->cluster,
                       "The cluster-id typed again; must equal high-availability.cluster-id");
   cluster->footer(R"(Removes every znode under {root}/{cluster-id} (the namespace last), every
-file in {storageDir}/{cluster-id} and the cluster's JobResultStore entries. Only with --yes and
+file in {storageDir}/{cluster-id} and the cluster's JobResultStore (and, 2.3,
+ApplicationResultStore) entries. Only with --yes and
 the cluster-id typed again (--dry-run needs neither).
 Examples:
   flinkha cleanup cluster --dry-run

@@ -35,6 +35,14 @@ void setup_leader_command(CLI::App& app, Context& context);
 void setup_inspect_command(CLI::App& app, Context& context);
 // cli/cleanup_cmd.cpp
 void setup_cleanup_command(CLI::App& app, Context& context);
+// cli/clusters_cmd.cpp
+void setup_clusters_command(CLI::App& app, Context& context);
+// cli/doctor_cmd.cpp
+void setup_doctor_command(CLI::App& app, Context& context);
+// cli/checkpoints_cmd.cpp
+void setup_checkpoints_command(CLI::App& app, Context& context);
+// cli/ha_cmd.cpp
+void setup_ha_command(CLI::App& app, Context& context);
 
 inline constexpr CommandGroup kCommands[] = {
     {"config", "show the resolved configuration with provenance, or lint it", setup_config_command},
@@ -50,6 +58,12 @@ inline constexpr CommandGroup kCommands[] = {
      setup_inspect_command},
     {"cleanup", "remove dirty jobs, orphaned HA files, or a whole cluster-id",
      setup_cleanup_command},
+    {"clusters", "every cluster-id under the ZooKeeper root", setup_clusters_command},
+    {"doctor", "one verdict for the cluster: findings with codes, subjects and remedies",
+     setup_doctor_command},
+    {"checkpoints", "the latest completed checkpoint of every job, and how to restart from it",
+     setup_checkpoints_command},
+    {"ha", "back up the HA state before an upgrade, or restore a backup", setup_ha_command},
 };
 
 } // namespace flinkha::cli

@@ -1,9 +1,14 @@
 // `flinkha config show` and `flinkha config check`.
 
 #include "commands.hpp"
+#include "config/hadoop_namenodes.hpp"
 #include "config/lint.hpp"
+#include "config/sensitive_keys.hpp"
 #include "remote/ssh_options.hpp"
+#include "storage/s3_settings.hpp"
 #include "table.hpp"
+#include "util/flink_path.hpp"
+#include "util/strings.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -28,6 +33,11 @@ std::string source_of(const config::ResolvedOption& option, const config::FlinkV
   return option.is_default ? "default" : to_string(option.where);
 }
 
+// A secret (s3.secret-key, a password, a token) is never shown: Flink's rule and mask.
+std::string_view shown_value(const config::ConfigEntry& entry) {
+  return config::is_sensitive_key(entry.key) ? config::kHiddenValue : std::string_view(entry.value);
+}
+
 ordered_json json_or_null(const std::optional<std::string>& value) {
   return value ? ordered_json(*value) : ordered_json(nullptr);
 }
@@ -42,6 +52,68 @@ ordered_json diagnostics_json(const config::Diagnostics& diagnostics) {
                     {"hint", d.hint.empty() ? ordered_json(nullptr) : ordered_json(d.hint)}});
   }
   return list;
+}
+
+// Where the storageDir's file system is and as whom flinkha reaches it (never a secret): for
+// s3:// the endpoint, region, addressing and which credential source was used; for hdfs:// the
+// Hadoop configuration files read and the NameNodes in the order they are tried. null for a
+// local storageDir; {"error": …} when it cannot be resolved.
+ordered_json storage_access_json(const config::ClusterConfig& config) {
+  if (!config.ha.storage_dir) {
+    return nullptr;
+  }
+  const auto split = util::parse_flink_path(util::trim(*config.ha.storage_dir));
+  const std::string scheme = util::to_lower(split.scheme);
+  const auto environment = config::process_environment();
+  const auto kind = util::file_system_kind(scheme);
+  if (kind == util::FileSystemKind::s3) {
+    auto s3 = storage::describe_s3_credentials(config, environment, storage::s3_flavor_of(scheme));
+    if (!s3) {
+      return {{"scheme", scheme}, {"error", s3.error().message}};
+    }
+    return {{"scheme", scheme},
+            {"endpoint", s3->endpoint},
+            {"endpoint_source", s3->endpoint_source},
+            {"region", s3->region},
+            {"region_source", s3->region_source},
+            {"addressing", s3->addressing},
+            {"credentials_source", s3->credentials_source.empty()
+                                       ? ordered_json(nullptr)
+                                       : ordered_json(s3->credentials_source)},
+            {"access_key_id",
+             s3->access_key_id.empty() ? ordered_json(nullptr) : ordered_json(s3->access_key_id)},
+            {"session_token", s3->session_token}};
+  }
+  if (kind == util::FileSystemKind::hdfs) {
+    auto conf =
+        config::load_hadoop_conf(config.flink_conf.config, config.flink_version.value, environment);
+    if (!conf) {
+      return {{"scheme", scheme}, {"error", conf.error().message}};
+    }
+    auto files = ordered_json::array();
+    for (const auto& file : conf->loaded) {
+      files.push_back(file.string());
+    }
+    ordered_json out{{"scheme", scheme}, {"hadoop_conf_files", std::move(files)}};
+    auto target = config::resolve_webhdfs(scheme, split.authority, *conf);
+    if (!target) {
+      out["error"] = target.error().message;
+      return out;
+    }
+    auto namenodes = ordered_json::array();
+    for (const auto& nn : target->namenodes) {
+      namenodes.push_back(
+          {{"host", nn.host}, {"port", nn.port}, {"id", nn.id}, {"source", nn.source}});
+    }
+    out["authority"] = target->authority;
+    out["authority_source"] = target->authority_source;
+    out["nameservice"] =
+        target->nameservice.empty() ? ordered_json(nullptr) : ordered_json(target->nameservice);
+    out["https"] = target->https;
+    out["namenodes"] = std::move(namenodes);
+    return out;
+  }
+  return nullptr;
 }
 
 ordered_json show_json(const config::ClusterConfig& config, const ShowOptions& options) {
@@ -107,6 +179,7 @@ ordered_json show_json(const config::ClusterConfig& config, const ShowOptions& o
                {"storage_dir", json_or_null(ha.storage_dir)},
                {"cluster_storage_dir", json_or_null(ha.cluster_storage_dir)},
                {"job_result_store", json_or_null(ha.job_result_store)}};
+  out["storage_access"] = storage_access_json(config);
   out["diagnostics"] = diagnostics_json(config.diagnostics);
 
   if (options.all) {
@@ -116,8 +189,8 @@ ordered_json show_json(const config::ClusterConfig& config, const ShowOptions& o
     auto& members = entries.get_ref<ordered_json::object_t&>();
     members.reserve(config.flink_conf.config.entries().size());
     for (const auto& entry : config.flink_conf.config.entries()) {
-      members.emplace_back(
-          entry.key, ordered_json{{"value", entry.value}, {"source", to_string(entry.where)}});
+      members.emplace_back(entry.key, ordered_json{{"value", shown_value(entry)},
+                                                   {"source", to_string(entry.where)}});
     }
   }
   return out;
@@ -156,6 +229,23 @@ void show_text(const config::ClusterConfig& config, const ShowOptions& options,
   fmt::print("  {:<20}{}\n", "storageDir", ha.storage_dir.value_or("-"));
   fmt::print("  {:<20}{}\n", "cluster storageDir", ha.cluster_storage_dir.value_or("-"));
   fmt::print("  {:<20}{}\n", "JobResultStore", ha.job_result_store.value_or("-"));
+  if (const auto access = storage_access_json(config); !access.is_null()) {
+    fmt::print("\n{}\n", style.bold("Storage access"));
+    for (const auto& [key, value] : access.items()) {
+      if (value.is_array()) {
+        for (const auto& item : value) {
+          fmt::print("  {:<20}{}\n", key,
+                     item.is_object()
+                         ? fmt::format("{}:{} {}", item.value("host", ""), item.value("port", 0),
+                                       style.dim("(" + item.value("source", "") + ")"))
+                         : item.get<std::string>());
+        }
+      } else if (!value.is_null()) {
+        fmt::print("  {:<20}{}\n", key,
+                   value.is_string() ? value.get<std::string>() : value.dump());
+      }
+    }
+  }
 
   fmt::print("\n{}\n", style.bold("Options"));
   Table table({"OPTION", "VALUE", "SOURCE"});
@@ -213,7 +303,7 @@ void show_text(const config::ClusterConfig& config, const ShowOptions& options,
                style.bold("All entries of " + config.flink_conf.path.filename().string()));
     Table entries({"KEY", "VALUE", "SOURCE"});
     for (const auto& entry : config.flink_conf.config.entries()) {
-      entries.add({entry.key, entry.value, to_string(entry.where)});
+      entries.add({entry.key, std::string(shown_value(entry)), to_string(entry.where)});
     }
     entries.print(stdout, 2);
   }

@@ -7,19 +7,46 @@
 
 #include "context.hpp"
 #include "flink/ha_context.hpp"
+#include "progress_line.hpp"
 #include "zk/client.hpp"
 #include "zk_access.hpp"
 
 #include <expected>
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace flinkha::cli {
 
-struct HaSession : flink::HaContext {
-  std::unique_ptr<zk::ZkClient> zk;
+// --storage-timeout: the time one storage request may take, retries included (WebHDFS, S3).
+struct StorageAccessOptions {
+  std::string timeout = "30s"; // Flink's duration syntax; a bare number is milliseconds
 };
 
-Result<std::unique_ptr<HaSession>> open_ha_session(const Context& context,
-                                                   const ZkAccessOptions& access);
+void add_storage_access_options(CLI::App& app, StorageAccessOptions& options);
+
+struct HaSession : flink::HaContext {
+  std::unique_ptr<zk::ZkClient> zk;
+  // The one progress line of the command (a long listing, a long cleanup); the storages call
+  // it through StorageOptions::progress, so it lives as long as they do.
+  std::unique_ptr<ProgressLine> progress;
+};
+
+// Errors: a bad --storage-timeout is usage (64). `cluster_id`: another cluster-id on the same
+// configuration (config::ha_settings_for), e.g. the target of `ha restore --cluster-id`.
+Result<std::unique_ptr<HaSession>>
+open_ha_session(const Context& context, const ZkAccessOptions& access,
+                const StorageAccessOptions& storage,
+                const std::optional<std::string>& cluster_id = {});
+
+// open_ha_session, then the cluster's HA inventory through a prefetching walk, the progress line
+// cleared after it (inspect, checkpoints). Errors: open_ha_session's; ZooKeeper's during the
+// walk, unclassified ones being unreachable (3).
+struct HaRead {
+  std::unique_ptr<HaSession> session;
+  flink::HaInventory inventory;
+};
+Result<HaRead> read_ha_inventory(const Context& context, const ZkAccessOptions& access,
+                                 const StorageAccessOptions& storage);
 
 } // namespace flinkha::cli

@@ -8,7 +8,6 @@
 #include "ha_access.hpp"
 #include "inspect_render.hpp"
 #include "table.hpp"
-#include "zk/prefetching_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -30,27 +29,65 @@ ExitCode exit_code_of(const flink::HaInventory& inventory) {
   return ExitCode::unknown;
 }
 
-ExitCode run_inspect(Context& context, const ZkAccessOptions& access) {
-  auto session = open_ha_session(context, access);
-  if (!session) {
-    return report_error(session.error());
+// A storage side that could not be reached leaves nothing decided about the files: 3, as for
+// an unreachable ZooKeeper. Other broken sides are critical findings (2) through the severity.
+ExitCode exit_code_with_storage(const flink::HaInventory& inventory) {
+  const bool unreachable =
+      (!inventory.storage.available &&
+       inventory.storage.error_category == ErrorCategory::unreachable) ||
+      (!inventory.job_result_store.available &&
+       inventory.job_result_store.error_category == ErrorCategory::unreachable) ||
+      (!inventory.application_result_store.available &&
+       inventory.application_result_store.error_category == ErrorCategory::unreachable);
+  return unreachable ? ExitCode::unknown : exit_code_of(inventory);
+}
+
+// The broken storage sides once more on stderr, one line each with the hint, so that what to
+// fix is not lost in a long report.
+void report_storage_failures(const flink::HaInventory& inventory) {
+  const auto one = [](std::string_view what, const std::string& error, ErrorCategory category,
+                      const std::string& hint) {
+    if (category == ErrorCategory::internal) {
+      return;
+    }
+    fmt::print(stderr, "flinkha: error: {}: {}\n", what, error);
+    if (!hint.empty()) {
+      fmt::print(stderr, "  hint: {}\n", hint);
+    }
+  };
+  if (!inventory.storage.available) {
+    one("storage", inventory.storage.error, inventory.storage.error_category,
+        inventory.storage.error_hint);
   }
-  auto& s = **session;
-  zk::PrefetchingReader tree(*s.zk);
-  auto inventory = flink::build_ha_inventory(tree, s.input);
-  if (!inventory) {
-    return report_error(inventory.error(), ExitCode::unknown);
+  if (!inventory.job_result_store.available) {
+    one("JobResultStore", inventory.job_result_store.error,
+        inventory.job_result_store.error_category, inventory.job_result_store.error_hint);
   }
+  const auto& ars = inventory.application_result_store;
+  if (!ars.available) {
+    one("ApplicationResultStore", ars.error, ars.error_category, ars.error_hint);
+  }
+}
+
+ExitCode run_inspect(Context& context, const ZkAccessOptions& access,
+                     const StorageAccessOptions& storage) {
+  auto read = read_ha_inventory(context, access, storage);
+  if (!read) {
+    return report_error(read.error());
+  }
+  auto& s = *read->session;
+  const auto* inventory = &read->inventory;
+  report_storage_failures(*inventory);
   if (context.json()) {
     auto out = inventory_json(*inventory);
     out["layout_source"] = s.era_source;
-    out["exit_status"] = static_cast<int>(exit_code_of(*inventory));
+    out["exit_status"] = static_cast<int>(exit_code_with_storage(*inventory));
     fmt::print("{}\n", out.dump(2));
   } else {
     print_inventory_text(*inventory, s.era_source, Style{context.color()},
                          context.global.verbose ? Verbose::yes : Verbose::no);
   }
-  return exit_code_of(*inventory);
+  return exit_code_with_storage(*inventory);
 }
 
 } // namespace
@@ -60,19 +97,29 @@ void setup_inspect_command(CLI::App& app, Context& context) {
       "inspect", "HA znodes, storageDir files and JobResultStore entries, cross-referenced");
   auto access = std::make_shared<ZkAccessOptions>();
   add_zk_access_options(*inspect, *access);
+  auto storage = std::make_shared<StorageAccessOptions>();
+  add_storage_access_options(*inspect, *storage);
   inspect->footer(R"(Reads everything under the cluster's ZooKeeper namespace ({root}/{cluster-id}),
 the files in {storageDir}/{cluster-id} and the JobResultStore, and reports per job: its state
 (running, dirty, clean, orphaned), the job graph / execution plan pointer and its file, the
 checkpoints (every one with -v), the checkpoint counter, locks with their owner sessions and the
-blobs; then files no pointer refers to, other cluster-ids and the findings. Nothing is changed.
+blobs; Flink 2.3's applications ({ns}/applications/<appid>, their submittedApplication file,
+blobs and ApplicationResultStore entry); then files no pointer refers to, other cluster-ids and
+the findings. Nothing is changed.
+The storage may be a local path, hdfs:// (WebHDFS) or s3:// / s3a:// / s3p:// (flinkha-inspect(1)
+says where the NameNode, the endpoint and the credentials come from).
 Exit status: 0 nothing to do, 1 something needs attention, 2 critical (a pointer to a missing
-file: Flink cannot recover that job), 3 ZooKeeper unreachable, 78 configuration error.
+file: Flink cannot recover that job; a storage that refuses the credentials or fails), 3
+ZooKeeper or the storage unreachable, 78 configuration error.
 Examples:
   flinkha inspect
+  flinkha inspect --storage-timeout 2m
   flinkha -v inspect
   flinkha -o json inspect | jq '.findings[] | select(.severity != "info")'
+  flinkha -o json inspect | jq '.applications[] | select(.state == "dirty")'
 See flinkha-inspect(1).)");
-  inspect->callback([&context, access] { context.exit_code = run_inspect(context, *access); });
+  inspect->callback(
+      [&context, access, storage] { context.exit_code = run_inspect(context, *access, *storage); });
 }
 
 } // namespace flinkha::cli

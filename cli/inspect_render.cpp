@@ -67,6 +67,66 @@ ordered_json pointer_json(const flink::PointerRecord& p) {
   out["file_status"] = std::string(to_string(p.file_status));
   out["file"] = text_or_null(p.file);
   out["file_size"] = opt(p.file_size);
+  out["application_id"] = text_or_null(p.application_id);
+  return out;
+}
+
+// One result store (the JobResultStore, or 2.3's ApplicationResultStore: "id_key" names the id).
+ordered_json result_store_json(const flink::JobResultStoreSide& side, const char* id_key) {
+  ordered_json entries = ordered_json::array();
+  for (const auto& e : side.entries) {
+    entries.push_back({{id_key, e.job_id},
+                       {"state", std::string(to_string(e.state))},
+                       {"entry", entry_json(e.entry)}});
+  }
+  ordered_json unknown = ordered_json::array();
+  for (const auto& e : side.unknown) {
+    unknown.push_back(entry_json(e));
+  }
+  return {{"available", side.available},         {"uri", side.uri},
+          {"error", text_or_null(side.error)},   {"dirty_entries", side.dirty_entries},
+          {"clean_entries", side.clean_entries}, {"entries", std::move(entries)},
+          {"unknown", std::move(unknown)}};
+}
+
+std::string_view application_state(const flink::ApplicationRecord& app) {
+  if (app.result_file) {
+    return app.dirty() ? "dirty" : "clean";
+  }
+  if (app.pointer && !app.pointer->marked_for_deletion) {
+    return "running";
+  }
+  return "orphaned";
+}
+
+ordered_json application_json(const flink::ApplicationRecord& app) {
+  ordered_json blobs = ordered_json::array();
+  for (const auto& e : app.blob_entries) {
+    blobs.push_back(entry_json(e));
+  }
+  ordered_json out = {{"application_id", app.application_id},
+                      {"state", std::string(application_state(app))},
+                      {"pointer", app.pointer ? pointer_json(*app.pointer) : nullptr},
+                      {"job_ids", app.job_ids},
+                      {"znode_count", app.znode_count},
+                      {"blob_dir", text_or_null(app.blob_dir)},
+                      {"blob_entries", std::move(blobs)}};
+  if (app.result_file) {
+    out["result_file"] = {{"state", std::string(to_string(app.result_file->state))},
+                          {"entry", entry_json(app.result_file->entry)}};
+  } else {
+    out["result_file"] = nullptr;
+  }
+  if (app.result) {
+    const auto& r = *app.result;
+    out["result"] = {{"application_state", r.application_state},
+                     {"name", opt(r.name)},
+                     {"start_time_ms", opt(r.start_time_ms)},
+                     {"end_time_ms", opt(r.end_time_ms)}};
+  } else {
+    out["result"] = nullptr;
+  }
+  out["result_error"] = text_or_null(app.result_error);
   return out;
 }
 
@@ -107,25 +167,14 @@ ordered_json job_json(const flink::JobRecord& job) {
     out["job_result"] = {
         {"application_status", r.application_status}, {"net_runtime_ms", r.net_runtime_ms},
         {"failure_class", opt(r.failure_class)},      {"name", opt(r.name)},
-        {"start_time_ms", opt(r.start_time_ms)},      {"end_time_ms", opt(r.end_time_ms)}};
+        {"start_time_ms", opt(r.start_time_ms)},      {"end_time_ms", opt(r.end_time_ms)},
+        {"application_id", opt(r.application_id)}};
   } else {
     out["job_result"] = nullptr;
   }
   out["job_result_error"] = text_or_null(job.job_result_error);
+  out["application_id"] = text_or_null(job.application_id);
   return out;
-}
-
-std::string severity_text(flink::Severity severity, const Style& style) {
-  const std::string text = fmt::format("{:<8}", to_string(severity));
-  switch (severity) {
-  case flink::Severity::critical:
-    return style.red(text);
-  case flink::Severity::warning:
-    return style.yellow(text);
-  case flink::Severity::info:
-    return style.dim(text);
-  }
-  return text;
 }
 
 std::string file_text(const flink::PointerRecord& p) {
@@ -154,12 +203,47 @@ std::string locks_text(const flink::PointerRecord& p) {
   return fmt::format("locked by {}", fmt::join(owners, ", "));
 }
 
+std::string colored_state(std::string_view state_view, const Style& style) {
+  const std::string state(state_view);
+  return state == "running" ? style.green(state)
+         : state == "clean" ? style.dim(state)
+                            : style.yellow(state);
+}
+
+void print_blobs(const std::string& dir, const std::vector<storage::Entry>& entries) {
+  if (dir.empty()) {
+    return;
+  }
+  std::int64_t bytes = 0;
+  for (const auto& e : entries) {
+    bytes += e.type == storage::EntryType::file ? e.size_bytes : 0;
+  }
+  fmt::print("  {:<13}{} ({} entries, {})\n", "blobs", dir, entries.size(), human_bytes(bytes));
+}
+
+void print_application(const flink::ApplicationRecord& app, const Style& style) {
+  fmt::print("\n{} {}  {}\n", style.bold("application"), app.application_id,
+             colored_state(application_state(app), style));
+  if (app.pointer) {
+    fmt::print("  {:<13}{} → {}  [{}]\n", "application", app.pointer->znode,
+               file_text(*app.pointer), locks_text(*app.pointer));
+  }
+  if (!app.job_ids.empty()) {
+    fmt::print("  {:<13}{}\n", "jobs", fmt::join(app.job_ids, " "));
+  }
+  print_blobs(app.blob_dir, app.blob_entries);
+  if (app.result_file) {
+    const std::string result = app.result                 ? app.result->application_state
+                               : app.result_error.empty() ? std::string()
+                                                          : "unreadable: " + app.result_error;
+    fmt::print("  {:<13}{} {}{}\n", "result", app.result_file->entry.relative_path,
+               to_string(app.result_file->state), result.empty() ? "" : " (" + result + ")");
+  }
+  fmt::print("  {:<13}{}\n", "znodes", app.znode_count);
+}
+
 void print_job(const flink::JobRecord& job, const Style& style, Verbose verbose) {
-  const auto state = std::string(job_state(job));
-  const auto colored = state == "running" ? style.green(state)
-                       : state == "clean" ? style.dim(state)
-                                          : style.yellow(state);
-  fmt::print("\n{} {}  {}\n", style.bold("job"), job.job_id, colored);
+  fmt::print("\n{} {}  {}\n", style.bold("job"), job.job_id, colored_state(job_state(job), style));
   if (job.job_graph) {
     fmt::print("  {:<13}{} → {}  [{}]\n", "job graph", job.job_graph->znode,
                file_text(*job.job_graph), locks_text(*job.job_graph));
@@ -183,14 +267,7 @@ void print_job(const flink::JobRecord& job, const Style& style, Verbose verbose)
   if (job.running_registry_status) {
     fmt::print("  {:<13}{}\n", "registry", *job.running_registry_status);
   }
-  if (!job.blob_dir.empty()) {
-    std::int64_t bytes = 0;
-    for (const auto& e : job.blob_entries) {
-      bytes += e.type == storage::EntryType::file ? e.size_bytes : 0;
-    }
-    fmt::print("  {:<13}{} ({} entries, {})\n", "blobs", job.blob_dir, job.blob_entries.size(),
-               human_bytes(bytes));
-  }
+  print_blobs(job.blob_dir, job.blob_entries);
   if (job.job_result_file) {
     std::string result;
     if (job.job_result) {
@@ -205,6 +282,19 @@ void print_job(const flink::JobRecord& job, const Style& style, Verbose verbose)
 }
 
 } // namespace
+
+std::string severity_text(flink::Severity severity, const Style& style) {
+  const std::string text = fmt::format("{:<8}", to_string(severity));
+  switch (severity) {
+  case flink::Severity::critical:
+    return style.red(text);
+  case flink::Severity::warning:
+    return style.yellow(text);
+  case flink::Severity::info:
+    return style.dim(text);
+  }
+  return text;
+}
 
 std::string human_bytes(std::int64_t bytes) {
   if (bytes < 1024) {
@@ -256,7 +346,8 @@ ordered_json inventory_json(const flink::HaInventory& inv) {
                   {"checkpoint_counter", inv.paths.checkpoint_counter},
                   {"running_registry", inv.paths.running_registry},
                   {"leader", inv.paths.leader},
-                  {"latch", inv.paths.latch}};
+                  {"latch", inv.paths.latch},
+                  {"applications", inv.paths.applications}};
   out["now_ms"] = inv.now_ms;
   out["worst_severity"] = std::string(to_string(inv.worst_severity()));
   out["needs_attention"] = inv.needs_attention();
@@ -273,6 +364,7 @@ ordered_json inventory_json(const flink::HaInventory& inv) {
     ordered_json file = entry_json(f.entry);
     file["kind"] = std::string(to_string(f.kind));
     file["job_id"] = text_or_null(f.job_id);
+    file["application_id"] = text_or_null(f.application_id);
     file["referenced_by"] = f.referenced_by;
     file["age_ms"] = inv.now_ms - f.entry.mtime_ms;
     files.push_back(std::move(file));
@@ -281,23 +373,13 @@ ordered_json inventory_json(const flink::HaInventory& inv) {
                     {"uri", inv.storage.uri},
                     {"error", text_or_null(inv.storage.error)},
                     {"files", std::move(files)}};
-  ordered_json entries = ordered_json::array();
-  for (const auto& e : inv.job_result_store.entries) {
-    entries.push_back({{"job_id", e.job_id},
-                       {"state", std::string(to_string(e.state))},
-                       {"entry", entry_json(e.entry)}});
+  out["job_result_store"] = result_store_json(inv.job_result_store, "job_id");
+  auto& applications = out["applications"] = ordered_json::array();
+  for (const auto& [id, app] : inv.applications) {
+    applications.push_back(application_json(app));
   }
-  ordered_json unknown = ordered_json::array();
-  for (const auto& e : inv.job_result_store.unknown) {
-    unknown.push_back(entry_json(e));
-  }
-  out["job_result_store"] = {{"available", inv.job_result_store.available},
-                             {"uri", inv.job_result_store.uri},
-                             {"error", text_or_null(inv.job_result_store.error)},
-                             {"dirty_entries", inv.job_result_store.dirty_entries},
-                             {"clean_entries", inv.job_result_store.clean_entries},
-                             {"entries", std::move(entries)},
-                             {"unknown", std::move(unknown)}};
+  out["application_result_store"] =
+      result_store_json(inv.application_result_store, "application_id");
   out["sibling_cluster_ids"] = {{"zookeeper", inv.zk_sibling_cluster_ids},
                                 {"storage", inv.storage_sibling_cluster_ids}};
   auto& znodes = out["znodes"] = ordered_json::array();
@@ -305,7 +387,8 @@ ordered_json inventory_json(const flink::HaInventory& inv) {
     znodes.push_back({{"path", z.path},
                       {"role", std::string(to_string(z.role))},
                       {"job_id", text_or_null(z.job_id)},
-                      {"stat", stat_json(z.stat)}});
+                      {"stat", stat_json(z.stat)},
+                      {"application_id", text_or_null(z.application_id)}});
   }
   auto& findings = out["findings"] = ordered_json::array();
   for (const auto& f : inv.findings) {
@@ -314,7 +397,8 @@ ordered_json inventory_json(const flink::HaInventory& inv) {
                         {"job_id", text_or_null(f.job_id)},
                         {"subject", f.subject},
                         {"message", f.message},
-                        {"age_ms", opt(f.age_ms)}});
+                        {"age_ms", opt(f.age_ms)},
+                        {"application_id", text_or_null(f.application_id)}});
   }
   return out;
 }
@@ -336,7 +420,17 @@ void print_inventory_text(const flink::HaInventory& inv, const std::string& layo
                                  inv.job_result_store.clean_entries)
                    : style.yellow("  unavailable: " + inv.job_result_store.error));
   }
+  const auto& ars = inv.application_result_store;
+  if (!ars.uri.empty() || !ars.error.empty()) {
+    fmt::print("{:<18}{}{}\n", "application store", ars.uri.empty() ? "-" : ars.uri,
+               ars.available
+                   ? fmt::format("  ({} dirty, {} clean)", ars.dirty_entries, ars.clean_entries)
+                   : style.yellow("  unavailable: " + ars.error));
+  }
   fmt::print("{:<18}{}\n", "znodes", inv.znodes.size());
+  for (const auto& [id, app] : inv.applications) {
+    print_application(app, style);
+  }
   for (const auto& [id, job] : inv.jobs) {
     print_job(job, style, verbose);
   }
@@ -365,6 +459,12 @@ void print_inventory_text(const flink::HaInventory& inv, const std::string& layo
   if (!inv.job_result_store.entries.empty()) {
     fmt::print("\n{}\n", style.bold("job result store"));
     for (const auto& e : inv.job_result_store.entries) {
+      fmt::print("  {}  {}\n", e.entry.relative_path, to_string(e.state));
+    }
+  }
+  if (!ars.entries.empty()) {
+    fmt::print("\n{}\n", style.bold("application result store"));
+    for (const auto& e : ars.entries) {
       fmt::print("  {}  {}\n", e.entry.relative_path, to_string(e.state));
     }
   }

@@ -23,6 +23,9 @@ nlohmann::ordered_json inventory_json(const flink::HaInventory& inventory);
 void print_inventory_text(const flink::HaInventory& inventory, const std::string& layout_source,
                           const Style& style, Verbose verbose);
 
+// "critical", "warning", "info    " (padded to 8), red / yellow / dim.
+std::string severity_text(flink::Severity severity, const Style& style);
+
 // "1.2 KiB", "12 B".
 std::string human_bytes(std::int64_t bytes);
 // "3d4h", "2h5m", "90s".

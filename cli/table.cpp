@@ -1,8 +1,10 @@
 #include "table.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace flinkha::cli {
 
@@ -20,6 +22,15 @@ std::string wrap(bool color, const char* code, const std::string& text) {
 }
 
 } // namespace
+
+std::string time_text(std::int64_t ms) {
+  if (ms <= 0) {
+    return "-";
+  }
+  const std::chrono::sys_time<std::chrono::milliseconds> at{std::chrono::milliseconds(ms)};
+  return fmt::format("{:%Y-%m-%d %H:%M:%S}Z",
+                     std::chrono::time_point_cast<std::chrono::seconds>(at));
+}
 
 void Table::print(std::FILE* out, int indent) const {
   std::vector<std::size_t> widths(m_header.size(), 0);

@@ -2,6 +2,7 @@
 // A plain text table: left-aligned columns separated by two spaces, header first.
 // Widths count UTF-8 code points, so non-ASCII values do not skew the columns.
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ private:
   std::vector<std::string> m_header;
   std::vector<std::vector<std::string>> m_rows;
 };
+
+// A time in milliseconds since the Unix epoch as "2026-12-03 14:02:11Z" (UTC, seconds); "-" for
+// 0 or less (unknown).
+std::string time_text(std::int64_t ms);
 
 // ANSI styling that degrades to plain text when colour is off.
 struct Style {

@@ -43,6 +43,40 @@ std::string normalize_ha_mode(std::string_view value) {
   return mode == "standalone" ? std::string("none") : mode;
 }
 
+enum class ConfiguredStores { yes, no };
+
+// The paths that follow from the cluster-id: the namespace, {storageDir}/{cluster-id}, the
+// JobResultStore (1.15+) and the ApplicationResultStore (2.3+). Their configured
+// *.storage-path belongs to the configured cluster-id only; another cluster-id gets Flink's
+// default under storageDir.
+void derive_cluster_paths(const ClusterConfig& config, HaSettings& ha, ConfiguredStores stores) {
+  const auto version = config.flink_version.value;
+  ha.namespace_path = zookeeper_namespace(ha.root, ha.cluster_id, version);
+  ha.cluster_storage_dir.reset();
+  ha.job_result_store.reset();
+  ha.application_result_store.reset();
+  if (!ha.storage_dir) {
+    return;
+  }
+  const auto configured = [&](std::string_view key) -> std::optional<std::string> {
+    return stores == ConfiguredStores::yes ? config.value(key) : std::nullopt;
+  };
+  // Before 1.10 the metadata files sit in storageDir itself (FLINK-13633).
+  ha.cluster_storage_dir = version >= FlinkVersion{1, 10}
+                               ? cluster_storage_dir(*ha.storage_dir, ha.cluster_id)
+                               : std::optional(normalize_flink_path(*ha.storage_dir));
+  if (version >= FlinkVersion{1, 15}) {
+    const auto jrs = configured("job-result-store.storage-path");
+    ha.job_result_store = job_result_store_path(
+        jrs ? std::optional<std::string_view>(*jrs) : std::nullopt, *ha.storage_dir, ha.cluster_id);
+  }
+  if (version >= FlinkVersion{2, 3}) {
+    const auto ars = configured("application-result-store.storage-path");
+    ha.application_result_store = application_result_store_path(
+        ars ? std::optional<std::string_view>(*ars) : std::nullopt, *ha.storage_dir, ha.cluster_id);
+  }
+}
+
 HaSettings derive_ha(const ClusterConfig& config) {
   HaSettings ha;
   ha.mode = normalize_ha_mode(config.value("high-availability.type").value_or("none"));
@@ -52,23 +86,10 @@ HaSettings derive_ha(const ClusterConfig& config) {
     ha.quorum = std::move(parsed.servers);
     ha.quorum_chroot = std::move(parsed.chroot);
   }
-  const auto version = config.flink_version.value;
   ha.root = config.value("high-availability.zookeeper.path.root").value_or("/flink");
   ha.cluster_id = config.value("high-availability.cluster-id").value_or("");
-  ha.namespace_path = zookeeper_namespace(ha.root, ha.cluster_id, version);
   ha.storage_dir = config.value("high-availability.storageDir");
-  if (ha.storage_dir) {
-    // Before 1.10 the metadata files sit in storageDir itself (FLINK-13633).
-    ha.cluster_storage_dir = version >= FlinkVersion{1, 10}
-                                 ? cluster_storage_dir(*ha.storage_dir, ha.cluster_id)
-                                 : std::optional(normalize_flink_path(*ha.storage_dir));
-    if (version >= FlinkVersion{1, 15}) {
-      const auto jrs = config.value("job-result-store.storage-path");
-      ha.job_result_store =
-          job_result_store_path(jrs ? std::optional<std::string_view>(*jrs) : std::nullopt,
-                                *ha.storage_dir, ha.cluster_id);
-    }
-  }
+  derive_cluster_paths(config, ha, ConfiguredStores::yes);
   return ha;
 }
 
@@ -169,6 +190,16 @@ Result<ClusterConfig> load_cluster_config(const LoadRequest& request) {
 
   config.ha = derive_ha(config);
   return config;
+}
+
+HaSettings ha_settings_for(const ClusterConfig& config, std::string cluster_id) {
+  if (cluster_id == config.ha.cluster_id) {
+    return config.ha;
+  }
+  auto ha = config.ha;
+  ha.cluster_id = std::move(cluster_id);
+  derive_cluster_paths(config, ha, ConfiguredStores::no);
+  return ha;
 }
 
 } // namespace flinkha::config

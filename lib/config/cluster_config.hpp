@@ -66,8 +66,9 @@ struct HaSettings {
   std::string cluster_id;     // as resolved ("" in Flink 1.0, which has none)
   std::string namespace_path; // {root}/{cluster-id}, as this Flink version joins them
   std::optional<std::string> storage_dir;
-  std::optional<std::string> cluster_storage_dir; // {storageDir}/{cluster-id} (1.10+)
-  std::optional<std::string> job_result_store;    // 1.15+
+  std::optional<std::string> cluster_storage_dir;      // {storageDir}/{cluster-id} (1.10+)
+  std::optional<std::string> job_result_store;         // 1.15+
+  std::optional<std::string> application_result_store; // 2.3+
 };
 
 struct ClusterConfig {
@@ -93,5 +94,12 @@ struct ClusterConfig {
 // not exist, the Flink configuration file is missing or unreadable, or a file has a syntax error
 // that Flink itself would reject (e.g. duplicate keys in config.yaml, a bad masters line).
 Result<ClusterConfig> load_cluster_config(const LoadRequest& request);
+
+// The HA settings of another cluster-id on the same configuration (the same root, storageDir
+// and version): its namespace, cluster storage dir, JobResultStore and ApplicationResultStore
+// as Flink derives them; a configured job-result-store.storage-path or
+// application-result-store.storage-path stays with the configured cluster-id, so another one
+// gets Flink's default. The configured cluster-id gets config.ha unchanged.
+HaSettings ha_settings_for(const ClusterConfig& config, std::string cluster_id);
 
 } // namespace flinkha::config

@@ -182,4 +182,15 @@ Result<ParsedConfigFile> load_flink_conf(const std::filesystem::path& conf_dir,
   return parsed;
 }
 
+std::optional<bool> flink_bool(std::string_view value) {
+  const auto trimmed = util::java_trim(value);
+  if (util::iequals(trimmed, "true")) {
+    return true;
+  }
+  if (util::iequals(trimmed, "false")) {
+    return false;
+  }
+  return std::nullopt;
+}
+
 } // namespace flinkha::config

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +61,11 @@ struct ParsedConfigFile {
   FlatConfig config;
   Diagnostics diagnostics; // e.g. skipped malformed lines (warnings, with file:line)
 };
+
+// A boolean option value as Flink reads it (ConfigurationUtils.convertToBoolean:
+// "true".equalsIgnoreCase / "false".equalsIgnoreCase, the value trimmed as the parsers leave it);
+// nullopt for anything else (Flink then fails with IllegalArgumentException).
+std::optional<bool> flink_bool(std::string_view value);
 
 // Flink's legacy line parser, byte for byte. Never fails: malformed lines become warnings.
 // `display_name` is used in every SourceLocation (e.g. "flink-conf.yaml").

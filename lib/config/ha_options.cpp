@@ -132,6 +132,13 @@ std::vector<OptionSpec> build_table() {
                                 "high-availability.zookeeper.path.jobgraphs"},
        "/execution-plans"},
      }},
+    // HA_ZOOKEEPER_APPLICATIONS_PATH (2.3): ZooKeeperUtils.createApplicationStore.
+    {"high-availability.zookeeper.path.applications",
+     "Znode (below the namespace) of submitted application pointers",
+     {
+      {v(2, 3),  kLast,    Keys{"high-availability.zookeeper.path.applications"},
+       "/applications"},
+     }},
     // ZOOKEEPER_RUNNING_JOB_REGISTRY_PATH: added 1.3, unused from 1.15, removed in 2.0.
     {"high-availability.zookeeper.path.running-registry",
      "Znode (below the namespace) of the running jobs registry",
@@ -250,12 +257,48 @@ std::vector<OptionSpec> build_table() {
      {
       {v(1, 15), kLast,    Keys{"job-result-store.delete-on-commit"}, "true"},
      }},
+    // ---- ApplicationResultStore (ApplicationResultStoreOptions, 2.3+) ------------------------
+    {"application-result-store.storage-path",
+     "Where application results are stored; default "
+     "{storageDir}/application-result-store/{cluster-id}",
+     {
+      {v(2, 3),  kLast,    Keys{"application-result-store.storage-path"}, kNoDefault},
+     }},
+    {"application-result-store.delete-on-commit",
+     "Delete an application result once it is cleaned up (else keep it as <appid>.json)",
+     {
+      {v(2, 3),  kLast,    Keys{"application-result-store.delete-on-commit"}, "true"},
+     }},
     {"cleanup-strategy.type",
      "Retry strategy for global cleanup: exponential-delay, fixed-delay or none",
      {
       {v(1, 15), v(1, 16), Keys{"cleanup-strategy"}, "exponential-delay"},
       {v(1, 17), kLast,    Keys{"cleanup-strategy.type", "cleanup-strategy"},
        "exponential-delay"},
+     }},
+
+    // ---- Checkpoint and savepoint directories (CheckpointingOptions; `flinkha checkpoints
+    // --from-storage`). Keys, deprecated keys and their order as ConfigOption.fallbackKeys()
+    // reports them in the flink-dist jars of 1.20.5 and 2.3.0; no default. Older versions are
+    // not modelled (there, --checkpoint-dir / --savepoint-dir name the directories).
+    {"execution.checkpointing.dir",
+     "Directory of checkpoint data and metadata ({dir}/<job-id>/chk-<n>/_metadata)",
+     {
+      {v(1, 20), kLast,    Keys{"execution.checkpointing.dir", "state.checkpoints.dir",
+                                "state.backend.fs.checkpointdir"}, kNoDefault},
+     }},
+    {"execution.checkpointing.savepoint-dir",
+     "Default directory of savepoints ({dir}/savepoint-<job-id prefix>-<random>/_metadata)",
+     {
+      {v(1, 20), kLast,    Keys{"execution.checkpointing.savepoint-dir", "state.savepoints.dir",
+                                "savepoints.state.backend.fs.dir"}, kNoDefault},
+     }},
+    // Whether checkpoints go to {dir}/<job-id>/ (true) or straight into {dir} (false).
+    {"execution.checkpointing.create-subdir",
+     "Checkpoints in a <job-id> subdirectory of execution.checkpointing.dir",
+     {
+      {v(1, 20), kLast,    Keys{"execution.checkpointing.create-subdir",
+                                "state.checkpoints.create-subdir"}, "true"},
      }},
 
     // ---- Deployment keys the lint needs ------------------------------------------------------

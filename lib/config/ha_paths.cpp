@@ -97,18 +97,40 @@ std::optional<std::string> cluster_storage_dir(std::string_view storage_dir,
   return util::render_flink_path(parts);
 }
 
+namespace {
+
+// The configured path unless blank, else storageDir + "/" + store + "/" + clusterId before Path
+// normalization (both FileSystem*ResultStore.fromConfiguration do exactly this).
+std::string result_store_path(std::optional<std::string_view> storage_path,
+                              std::string_view storage_dir, std::string_view store,
+                              std::string_view cluster_id) {
+  if (storage_path && !util::trim(*storage_path).empty()) {
+    return normalize_flink_path(*storage_path);
+  }
+  std::string joined(storage_dir);
+  joined += '/';
+  joined += store;
+  joined += '/';
+  joined += cluster_id;
+  return normalize_flink_path(joined);
+}
+
+} // namespace
+
 std::string job_result_store_path(std::optional<std::string_view> storage_path,
                                   std::string_view storage_dir, std::string_view cluster_id) {
   // FileSystemJobResultStore.fromConfiguration (1.15+): job-result-store.storage-path unless
   // blank, else new Path(createDefaultJobResultStorePath(storageDir, clusterId)), which is
   // storageDir + "/job-result-store/" + clusterId before Path normalization.
-  if (storage_path && !util::trim(*storage_path).empty()) {
-    return normalize_flink_path(*storage_path);
-  }
-  std::string joined(storage_dir);
-  joined += "/job-result-store/";
-  joined += cluster_id;
-  return normalize_flink_path(joined);
+  return result_store_path(storage_path, storage_dir, "job-result-store", cluster_id);
+}
+
+std::string application_result_store_path(std::optional<std::string_view> storage_path,
+                                          std::string_view storage_dir,
+                                          std::string_view cluster_id) {
+  // FileSystemApplicationResultStore.fromConfiguration (2.3): the same rule with
+  // application-result-store.storage-path and createDefaultApplicationResultStorePath.
+  return result_store_path(storage_path, storage_dir, "application-result-store", cluster_id);
 }
 
 Quorum parse_quorum(std::string_view connect_string) {

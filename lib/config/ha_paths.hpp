@@ -61,6 +61,12 @@ Result<QuorumServer> parse_quorum_server(std::string_view entry);
 // {storage_dir}/job-result-store/{cluster_id}, normalized as Flink's Path does.
 std::string job_result_store_path(std::optional<std::string_view> storage_path,
                                   std::string_view storage_dir, std::string_view cluster_id);
+// application-result-store.storage-path when set (non-blank), else
+// {storage_dir}/application-result-store/{cluster_id} (FileSystemApplicationResultStore
+// .fromConfiguration and createDefaultApplicationResultStorePath, 2.3), normalized likewise.
+std::string application_result_store_path(std::optional<std::string_view> storage_path,
+                                          std::string_view storage_dir,
+                                          std::string_view cluster_id);
 
 // The ZooKeeper connect string split into "host:port" entries, with whitespace removed as
 // getZooKeeperEnsemble does. An optional "/chroot" suffix is returned separately.

@@ -1,5 +1,7 @@
 #include "config/lint.hpp"
 
+#include "config/lint_hdfs.hpp"
+#include "config/lint_s3.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -61,6 +63,7 @@ public:
     check_yarn_attempts();
     check_conflicting_keys();
     check_zk_launcher();
+    lint_s3(m_config, m_out);
     return std::move(m_out);
   }
 
@@ -504,7 +507,9 @@ Result<std::vector<PortRange>> parse_port_range(std::string_view text) {
 }
 
 Diagnostics lint_cluster_config(const ClusterConfig& config, const Environment& environment) {
-  return Linter(config, environment).run();
+  auto diagnostics = Linter(config, environment).run();
+  lint_hdfs(config, environment, diagnostics);
+  return diagnostics;
 }
 
 } // namespace flinkha::config

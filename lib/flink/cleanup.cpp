@@ -55,6 +55,7 @@ public:
       : m_inv(inventory), m_request(request) {
     m_plan.zk_namespace = inventory.zk_namespace;
     m_plan.delete_on_commit = request.delete_on_commit;
+    m_plan.application_delete_on_commit = request.application_delete_on_commit;
     for (const auto& record : inventory.znodes) {
       m_znode_paths.push_back(record.path);
     }
@@ -97,8 +98,8 @@ private:
 
   void znode(const std::string& path, const std::string& job, std::string reason) {
     if (m_planned_znodes.insert(path).second) {
-      m_plan.steps.push_back(CleanupStep{StepAction::delete_znode, StepScope::zookeeper, path, job,
-                                         std::move(reason)});
+      m_plan.steps.push_back(CleanupStep{
+          StepAction::delete_znode, StepScope::zookeeper, path, job, std::move(reason), {}});
     }
   }
 
@@ -121,7 +122,7 @@ private:
                     std::string reason) {
     if (m_planned_files.insert(relative).second) {
       m_plan.steps.push_back(
-          CleanupStep{action, StepScope::cluster_storage, relative, job, std::move(reason)});
+          CleanupStep{action, StepScope::cluster_storage, relative, job, std::move(reason), {}});
     }
   }
 
@@ -216,10 +217,16 @@ private:
                   "dirty entries cannot be determined without it");
     }
     std::vector<const JobRecord*> jobs;
+    std::vector<const ApplicationRecord*> applications;
     if (request.job_ids.empty()) {
       for (const auto& [id, record] : m_inv.jobs) {
         if (is_dirty(record)) {
           jobs.push_back(&record);
+        }
+      }
+      for (const auto& [id, record] : m_inv.applications) {
+        if (record.dirty()) {
+          applications.push_back(&record);
         }
       }
     } else {
@@ -228,12 +235,23 @@ private:
           return failf("'{}' is not a job id (32 lower-case hex characters)", util::printable(id));
         }
         const auto it = m_inv.jobs.find(id);
-        if (it == m_inv.jobs.end() || !is_dirty(it->second)) {
-          return fail(fmt::format("job {} has no dirty JobResultStore entry; not touched", id),
-                      "only jobs that Flink registered as globally terminated are cleaned");
+        const auto app = m_inv.applications.find(id);
+        const bool dirty_job = it != m_inv.jobs.end() && is_dirty(it->second);
+        const bool dirty_application = app != m_inv.applications.end() && app->second.dirty();
+        if (!dirty_job && !dirty_application) {
+          return fail(fmt::format("{} has no dirty JobResultStore or ApplicationResultStore "
+                                  "entry; not touched",
+                                  id),
+                      "only jobs and applications that Flink registered as globally terminated "
+                      "are cleaned");
         }
-        if (std::find(jobs.begin(), jobs.end(), &it->second) == jobs.end()) {
+        // A SingleJobApplication has its job's id: both entries are cleaned.
+        if (dirty_job && std::find(jobs.begin(), jobs.end(), &it->second) == jobs.end()) {
           jobs.push_back(&it->second);
+        }
+        if (dirty_application && std::find(applications.begin(), applications.end(),
+                                           &app->second) == applications.end()) {
+          applications.push_back(&app->second);
         }
       }
     }
@@ -245,7 +263,78 @@ private:
     for (const JobRecord* record : jobs) {
       plan_dirty_job(*record);
     }
+    // Dispatcher.removeApplication marks the application clean only after all its jobs are
+    // marked clean: its steps come after every job's, and an application whose job stays dirty
+    // is left for later.
+    // Its jobs are those whose entry names it, the job with its own id (the first job of an
+    // application has the application's id), and — to be safe — any dirty job whose entry
+    // could not be read, so that its application is not known.
+    const auto stays_dirty = [&](const JobRecord& job) {
+      return is_dirty(job) && std::find(jobs.begin(), jobs.end(), &job) == jobs.end();
+    };
+    for (const ApplicationRecord* record : applications) {
+      std::optional<std::string> waiting;
+      for (const auto& job_id : record->job_ids) {
+        const auto it = m_inv.jobs.find(job_id);
+        if (!waiting && it != m_inv.jobs.end() && stays_dirty(it->second)) {
+          waiting = job_id;
+        }
+      }
+      if (const auto it = m_inv.jobs.find(record->application_id);
+          !waiting && it != m_inv.jobs.end() && stays_dirty(it->second)) {
+        waiting = it->first;
+      }
+      for (const auto& [job_id, job] : m_inv.jobs) {
+        if (!waiting && !job.job_result_error.empty() && stays_dirty(job)) {
+          waiting = job_id + " (its entry could not be read, so its application is not known)";
+        }
+      }
+      if (waiting) {
+        m_plan.notes.push_back(fmt::format(
+            "application {} is left: its job {} still has a dirty JobResultStore entry, and "
+            "Flink marks an application clean only after its jobs; clean that job too",
+            record->application_id, *waiting));
+        continue;
+      }
+      plan_dirty_application(*record);
+    }
     return {};
+  }
+
+  void plan_dirty_application(const ApplicationRecord& record) {
+    const std::string& id = record.application_id;
+    const std::size_t first = m_plan.steps.size();
+    // DispatcherApplicationResourceCleanerFactory: "ApplicationStore", then "BlobServer".
+    if (record.pointer) {
+      znode_subtree(record.pointer->znode, {},
+                    "application pointer of dirty application (ApplicationStore)");
+      pointer_file(*record.pointer, "application file (its pointer is gone)");
+    }
+    if (!record.blob_dir.empty()) {
+      storage_tree(record.blob_dir, {}, "HA blobs of dirty application (BlobServer)");
+    }
+    std::vector<std::string> rest;
+    for (const auto& node : m_inv.znodes) {
+      if (node.application_id == id && !m_planned_znodes.contains(node.path)) {
+        rest.push_back(node.path);
+      }
+    }
+    sort_deepest_first(rest);
+    for (const auto& path : rest) {
+      znode(path, {}, "other HA data of dirty application");
+    }
+    m_plan.steps.push_back(
+        CleanupStep{StepAction::mark_jrs_clean,
+                    StepScope::application_result_store,
+                    id,
+                    {},
+                    m_request.application_delete_on_commit == DeleteOnCommit::yes
+                        ? "mark clean: delete the application's _DIRTY.json entry, after its jobs"
+                        : "mark clean: rename to <appid>.json, after its jobs",
+                    id});
+    for (std::size_t i = first; i < m_plan.steps.size(); ++i) {
+      m_plan.steps[i].application_id = id;
+    }
   }
 
   static bool is_dirty(const JobRecord& record) {
@@ -293,11 +382,14 @@ private:
     for (const auto& path : rest) {
       znode(path, id, "other HA data of dirty job (jobs/<id>, leader nodes, registry)");
     }
-    m_plan.steps.push_back(CleanupStep{StepAction::mark_jrs_clean, StepScope::job_result_store, id,
+    m_plan.steps.push_back(CleanupStep{StepAction::mark_jrs_clean,
+                                       StepScope::job_result_store,
+                                       id,
                                        id,
                                        m_request.delete_on_commit == DeleteOnCommit::yes
                                            ? "mark clean: delete the _DIRTY.json entry, last"
-                                           : "mark clean: rename to <jobid>.json, last"});
+                                           : "mark clean: rename to <jobid>.json, last",
+                                       {}});
   }
 
   // --- orphans ---------------------------------------------------------------------------------
@@ -334,7 +426,7 @@ private:
     for (const auto& file : m_inv.storage.files) {
       if ((file.kind == StorageFileKind::job_graph ||
            file.kind == StorageFileKind::execution_plan ||
-           file.kind == StorageFileKind::checkpoint) &&
+           file.kind == StorageFileKind::checkpoint || file.kind == StorageFileKind::application) &&
           file.entry.type == storage::EntryType::file && file.referenced_by.empty() &&
           old_enough(file.entry.mtime_ms, min_age)) {
         orphans.push_back(&file);
@@ -350,25 +442,42 @@ private:
         }
       }
     }
+    // A pointer that names the same path under another scheme or authority (s3a:// for s3://,
+    // hdfs://nameservice for hdfs://nn:8020, a port written out) is "outside" the storage dir,
+    // yet it may name this very file: such files are kept, never taken for orphans.
+    std::set<std::string> maybe_referenced;
+    const std::string base_path = util::parse_flink_path(m_inv.storage.uri).path;
+    for (const auto* pointer : m_inv.all_pointers()) {
+      if (pointer->pointer && pointer->file_status == FileStatus::outside) {
+        if (auto relative =
+                relative_inside(base_path, util::parse_flink_path(pointer->pointer->path).path)) {
+          maybe_referenced.insert(*relative);
+          m_plan.notes.push_back(fmt::format(
+              "{} is kept: pointer {} names {}, the same path under another file system name "
+              "than the storage dir {}",
+              *relative, pointer->znode, util::printable(pointer->pointer->path, 200),
+              m_inv.storage.uri));
+        }
+      }
+    }
     for (const auto* file : orphans) {
+      if (maybe_referenced.contains(file->entry.relative_path)) {
+        continue;
+      }
       storage_step(StepAction::delete_file, file->entry.relative_path, {},
                    fmt::format("{} file no pointer refers to", to_string(file->kind)));
     }
-    // blob/job_<id> of jobs with no HA data left and no dirty entry (FLINK-4150).
+    // blob/job_<id> of jobs with no HA data left and no dirty entry (FLINK-4150), and (2.3)
+    // blob/application_<id> of applications likewise.
     for (const auto& [id, record] : m_inv.jobs) {
-      if (record.blob_dir.empty() || record.znode_count > 0 || is_dirty(record)) {
-        continue;
-      }
-      std::int64_t newest = 0;
-      for (const auto& entry : record.blob_entries) {
-        newest = std::max(newest, entry.mtime_ms);
-      }
-      if (const auto it = m_files.find(record.blob_dir); it != m_files.end()) {
-        newest = std::max(newest, it->second->entry.mtime_ms);
-      }
-      if (old_enough(newest, min_age)) {
-        storage_tree(record.blob_dir, id, "HA blobs of a job with no HA data left");
-      }
+      orphan_blob_dir(record.blob_dir, record.blob_entries,
+                      record.znode_count > 0 || is_dirty(record), min_age, id,
+                      "HA blobs of a job with no HA data left");
+    }
+    for (const auto& [id, record] : m_inv.applications) {
+      orphan_blob_dir(record.blob_dir, record.blob_entries,
+                      record.znode_count > 0 || record.dirty(), min_age, {},
+                      "HA blobs of an application with no HA data left");
     }
     if (!m_inv.storage.available) {
       m_plan.notes.push_back(fmt::format("storage side not available ({}): orphan files are "
@@ -376,6 +485,26 @@ private:
                                          m_inv.storage.error));
     }
     return {};
+  }
+
+  // A blob dir whose owner has nothing else left (`in_use` false), when its newest entry is
+  // older than min_age.
+  void orphan_blob_dir(const std::string& dir, const std::vector<storage::Entry>& entries,
+                       bool in_use, std::int64_t min_age, const std::string& job,
+                       const std::string& reason) {
+    if (dir.empty() || in_use) {
+      return;
+    }
+    std::int64_t newest = 0;
+    for (const auto& entry : entries) {
+      newest = std::max(newest, entry.mtime_ms);
+    }
+    if (const auto it = m_files.find(dir); it != m_files.end()) {
+      newest = std::max(newest, it->second->entry.mtime_ms);
+    }
+    if (old_enough(newest, min_age)) {
+      storage_tree(dir, job, reason);
+    }
   }
 
   // --- cluster ---------------------------------------------------------------------------------
@@ -416,9 +545,24 @@ private:
     if (m_inv.job_result_store.available) {
       for (const auto& file : m_inv.job_result_store.entries) {
         m_plan.steps.push_back(CleanupStep{
-            StepAction::delete_file, StepScope::job_result_store, file.entry.relative_path,
+            StepAction::delete_file,
+            StepScope::job_result_store,
+            file.entry.relative_path,
             file.job_id,
-            fmt::format("{} JobResultStore entry of cluster-id {}", to_string(file.state), id)});
+            fmt::format("{} JobResultStore entry of cluster-id {}", to_string(file.state), id),
+            {}});
+      }
+    }
+    if (m_inv.application_result_store.available) {
+      for (const auto& file : m_inv.application_result_store.entries) {
+        m_plan.steps.push_back(
+            CleanupStep{StepAction::delete_file,
+                        StepScope::application_result_store,
+                        file.entry.relative_path,
+                        {},
+                        fmt::format("{} ApplicationResultStore entry of cluster-id {}",
+                                    to_string(file.state), id),
+                        file.job_id});
       }
     }
     if (m_inv.namespace_exists) {
@@ -436,6 +580,21 @@ private:
   std::unordered_set<std::string> m_planned_files;
 };
 
+// The storage a step of `scope` runs against (null for ZooKeeper).
+storage::HaStorage* store_of(const CleanupTargets& targets, StepScope scope) {
+  switch (scope) {
+  case StepScope::cluster_storage:
+    return targets.cluster_storage;
+  case StepScope::job_result_store:
+    return targets.job_result_store;
+  case StepScope::application_result_store:
+    return targets.application_result_store;
+  case StepScope::zookeeper:
+    break;
+  }
+  return nullptr;
+}
+
 std::string describe_step(std::size_t index, std::size_t total, const CleanupStep& step) {
   return fmt::format("step {} of {} ({} {})", index + 1, total, to_string(step.action),
                      step.target);
@@ -445,8 +604,12 @@ std::unexpected<Error> stopped(std::size_t index, const CleanupPlan& plan, const
   return std::unexpected(
       Error{fmt::format("cleanup stopped at {}: {}",
                         describe_step(index, plan.steps.size(), plan.steps[index]), error.message),
-            "what is done stays done and nothing points to a removed file; run the same cleanup "
-            "again to finish it"});
+            fmt::format("{}what is done stays done and nothing points to a removed file; run the "
+                        "same cleanup again to finish it",
+                        error.hint.empty() ? "" : error.hint + "; "),
+            // What stopped it decides the exit code (a storage that refused: 2, one that could
+            // not be reached: 3); unclassified, the command's context decides.
+            error.category});
 }
 
 } // namespace
@@ -473,11 +636,48 @@ std::string_view to_string(StepScope scope) {
     return "storage";
   case StepScope::job_result_store:
     return "job-result-store";
+  case StepScope::application_result_store:
+    return "application-result-store";
   }
   return "?";
 }
 
 Result<CleanupPlan> plan_cleanup(const HaInventory& inventory, const CleanupRequest& request) {
+  // A storage side that is configured but broken (unreachable, refusing the credentials, a
+  // missing bucket): removing the pointers without their files would turn every one of them
+  // into an orphan the next run cannot place. Refused before anything is planned, with the
+  // storage's own category (exit 3 unreachable, 2 otherwise).
+  const auto broken = [](std::string_view what, const std::string& uri, const std::string& error,
+                         ErrorCategory category, const std::string& hint) -> std::optional<Error> {
+    if (category == ErrorCategory::internal) {
+      return std::nullopt;
+    }
+    return Error{fmt::format("{} {} cannot be used: {}; nothing was changed", what,
+                             util::printable(uri), error),
+                 hint.empty() ? std::string("fix the storage access, then run the cleanup again")
+                              : hint,
+                 category};
+  };
+  if (!inventory.storage.available) {
+    if (auto error = broken("storage", inventory.storage.uri, inventory.storage.error,
+                            inventory.storage.error_category, inventory.storage.error_hint)) {
+      return std::unexpected(*error);
+    }
+  }
+  if (!inventory.job_result_store.available) {
+    const auto& jrs = inventory.job_result_store;
+    if (auto error =
+            broken("JobResultStore", jrs.uri, jrs.error, jrs.error_category, jrs.error_hint)) {
+      return std::unexpected(*error);
+    }
+  }
+  if (!inventory.application_result_store.available) {
+    const auto& ars = inventory.application_result_store;
+    if (auto error = broken("ApplicationResultStore", ars.uri, ars.error, ars.error_category,
+                            ars.error_hint)) {
+      return std::unexpected(*error);
+    }
+  }
   return Planner(inventory, request).plan();
 }
 
@@ -509,10 +709,13 @@ Status check_plan_scope(const CleanupPlan& plan) {
       }
       break;
     case StepScope::job_result_store:
+    case StepScope::application_result_store:
       if (step.action == StepAction::mark_jrs_clean
               ? !looks_like_job_id(step.target)
               : step.action != StepAction::delete_file || !is_jrs_entry_name(step.target)) {
-        return outside("the JobResultStore entries");
+        return outside(step.scope == StepScope::job_result_store
+                           ? "the JobResultStore entries"
+                           : "the ApplicationResultStore entries");
       }
       break;
     }
@@ -527,6 +730,22 @@ Result<ExecutionSummary> execute_plan(const CleanupPlan& plan, const CleanupTarg
   }
   ExecutionSummary summary;
   const auto& steps = plan.steps;
+  // Before the first step: every storage the plan changes must accept changes now (not a
+  // NameNode in safe mode, not read-only credentials), or the pointers would go and their files
+  // stay.
+  for (const auto scope : {StepScope::cluster_storage, StepScope::job_result_store,
+                           StepScope::application_result_store}) {
+    const bool used = std::any_of(steps.begin(), steps.end(),
+                                  [scope](const CleanupStep& step) { return step.scope == scope; });
+    storage::HaStorage* store = store_of(targets, scope);
+    if (used && store != nullptr) {
+      if (auto writable = store->check_writable(); !writable) {
+        Error error = writable.error();
+        error.message += "; nothing was changed";
+        return std::unexpected(std::move(error));
+      }
+    }
+  }
   const auto report = [&](std::size_t index, StepOutcome outcome) {
     ++summary.steps_done;
     if (progress) {
@@ -559,14 +778,33 @@ Result<ExecutionSummary> execute_plan(const CleanupPlan& plan, const CleanupTarg
     }
     case StepAction::delete_file:
     case StepAction::delete_dir: {
-      storage::HaStorage* store = step.scope == StepScope::job_result_store
-                                      ? targets.job_result_store
-                                      : targets.cluster_storage;
+      storage::HaStorage* store = store_of(targets, step.scope);
       if (store == nullptr) {
         return stopped(i, plan, Error{"no storage to run it against", {}});
       }
-      auto removal = step.action == StepAction::delete_file ? store->remove_file(step.target)
-                                                            : store->remove_empty_dir(step.target);
+      if (step.action == StepAction::delete_file) {
+        // Consecutive file removals of one scope go together: a remote storage sends them
+        // concurrently (or as S3 DeleteObjects). Every pointer to them went in earlier steps.
+        std::size_t end = i;
+        std::vector<std::string> batch;
+        while (end < steps.size() && steps[end].action == StepAction::delete_file &&
+               steps[end].scope == step.scope && batch.size() < kFileBatch) {
+          batch.push_back(steps[end].target);
+          ++end;
+        }
+        const auto removals = store->remove_files(batch);
+        for (std::size_t k = i; k < end; ++k) {
+          const auto& removal = removals[k - i];
+          if (!removal) {
+            return stopped(k, plan, removal.error());
+          }
+          report(k, *removal == storage::Removal::removed ? StepOutcome::done
+                                                          : StepOutcome::already_gone);
+        }
+        i = end;
+        continue;
+      }
+      auto removal = store->remove_empty_dir(step.target);
       if (!removal) {
         return stopped(i, plan, removal.error());
       }
@@ -575,11 +813,17 @@ Result<ExecutionSummary> execute_plan(const CleanupPlan& plan, const CleanupTarg
       break;
     }
     case StepAction::mark_jrs_clean: {
-      if (targets.job_result_store == nullptr) {
-        return stopped(i, plan, Error{"no JobResultStore to run it against", {}});
+      const bool application = step.scope == StepScope::application_result_store;
+      storage::HaStorage* store = store_of(targets, step.scope);
+      if (store == nullptr) {
+        return stopped(i, plan,
+                       Error{application ? "no ApplicationResultStore to run it against"
+                                         : "no JobResultStore to run it against",
+                             {}});
       }
-      auto marked =
-          mark_job_result_clean(*targets.job_result_store, step.target, plan.delete_on_commit);
+      auto marked = mark_job_result_clean(*store, step.target,
+                                          application ? plan.application_delete_on_commit
+                                                      : plan.delete_on_commit);
       if (!marked) {
         return stopped(i, plan, marked.error());
       }

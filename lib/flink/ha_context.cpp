@@ -16,14 +16,17 @@ bool version_from_flag(const config::ClusterConfig& config) {
 
 // Opens one storage side; on failure the reason goes to `error` and null is returned.
 std::unique_ptr<storage::HaStorage> open_side(const std::optional<std::string>& uri,
-                                              std::string_view what, std::string& error) {
+                                              std::string_view what,
+                                              const storage::StorageOptions& options,
+                                              std::string& error, Error& failure) {
   if (!uri || uri->empty()) {
     error = fmt::format("{} is not configured", what);
     return nullptr;
   }
-  auto opened = storage::open_storage(*uri);
+  auto opened = storage::open_storage(*uri, options);
   if (!opened) {
     error = opened.error().message;
+    failure = opened.error();
     return nullptr;
   }
   return std::move(*opened);
@@ -87,6 +90,9 @@ ZnodePaths znode_paths(const config::ClusterConfig& config, HaEra era) {
   // The option table names the job store by its newest key; .jobgraphs (1.2-1.20) is an older
   // key of the same option, so value("….jobgraphs") would never see a configured value.
   set(paths.job_graphs, "high-availability.zookeeper.path.execution-plans");
+  if (era == HaEra::v2_0) {
+    set(paths.applications, "high-availability.zookeeper.path.applications");
+  }
   if (era == HaEra::v1_0 || era == HaEra::v1_3) {
     set(paths.checkpoints, "high-availability.zookeeper.path.checkpoints");
     set(paths.checkpoint_counter, "high-availability.zookeeper.path.checkpoint-counter");
@@ -110,7 +116,7 @@ Status check_zookeeper_ha(const config::ClusterConfig& config) {
 }
 
 Result<HaContext> open_ha_context(config::ClusterConfig config, zk::ZkReader& reader,
-                                  std::int64_t now_ms) {
+                                  std::int64_t now_ms, storage::StorageOptions options) {
   if (auto zookeeper = check_zookeeper_ha(config); !zookeeper) {
     return std::unexpected(zookeeper.error());
   }
@@ -121,6 +127,9 @@ Result<HaContext> open_ha_context(config::ClusterConfig config, zk::ZkReader& re
   context.era = choice.era;
   context.era_source = std::move(choice.source);
   const auto era = context.era;
+  // The storages read the Flink options (s3.*, the Hadoop configuration directory) while they
+  // are opened, below, and keep nothing of `options.config`.
+  options.config = &context.config;
 
   auto& input = context.input;
   input.era = era;
@@ -137,23 +146,39 @@ Result<HaContext> open_ha_context(config::ClusterConfig config, zk::ZkReader& re
   const auto cluster_uri =
       cfg.ha.cluster_storage_dir ? cfg.ha.cluster_storage_dir : cfg.ha.storage_dir;
   input.cluster_storage_uri = cluster_uri.value_or("");
-  context.cluster_storage =
-      open_side(cluster_uri, "high-availability.storageDir", input.cluster_storage_error);
+  context.cluster_storage = open_side(cluster_uri, "high-availability.storageDir", options,
+                                      input.cluster_storage_error, input.cluster_storage_failure);
   input.cluster_storage = context.cluster_storage.get();
   if (per_cluster_dir && cfg.ha.storage_dir) {
     std::string ignored;
-    context.storage_root = open_side(cfg.ha.storage_dir, "storageDir", ignored);
+    Error ignored_failure;
+    context.storage_root =
+        open_side(cfg.ha.storage_dir, "storageDir", options, ignored, ignored_failure);
     input.storage_root = context.storage_root.get();
   }
   if (era >= HaEra::v1_15) {
     input.job_result_store_uri = cfg.ha.job_result_store.value_or("");
-    context.job_result_store = open_side(cfg.ha.job_result_store, "job-result-store.storage-path",
-                                         input.job_result_store_error);
+    context.job_result_store =
+        open_side(cfg.ha.job_result_store, "job-result-store.storage-path", options,
+                  input.job_result_store_error, input.job_result_store_failure);
     input.job_result_store = context.job_result_store.get();
   }
   if (auto value = cfg.value("job-result-store.delete-on-commit");
       value && util::to_lower(*value) == "false") {
     context.delete_on_commit = DeleteOnCommit::no;
+  }
+  // 2.3: the ApplicationResultStore (ApplicationResultStoreOptions), opened like the
+  // JobResultStore; config::HaSettings has its path from 2.3 on only.
+  if (cfg.ha.application_result_store) {
+    input.application_result_store_uri = *cfg.ha.application_result_store;
+    context.application_result_store =
+        open_side(cfg.ha.application_result_store, "application-result-store.storage-path", options,
+                  input.application_result_store_error, input.application_result_store_failure);
+    input.application_result_store = context.application_result_store.get();
+  }
+  if (auto value = cfg.value("application-result-store.delete-on-commit");
+      value && util::to_lower(*value) == "false") {
+    context.application_delete_on_commit = DeleteOnCommit::no;
   }
   input.now_ms = now_ms;
   return context;

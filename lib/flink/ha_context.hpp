@@ -9,8 +9,9 @@
 //    (most are configurable up to 1.13 only; Flink ignores them later, and so do we);
 //  - the storage sides: {storageDir}/{cluster-id} (1.10+) or storageDir itself (before 1.10),
 //    the storageDir (for sibling cluster-ids) and the JobResultStore (1.15+), each opened with
-//    storage::open_storage; a scheme that is not supported yet becomes the side's error and the
-//    ZooKeeper side still works;
+//    storage::open_storage; a storage that cannot be opened (an unsupported scheme, an unreachable
+//    NameNode or endpoint, refused credentials) becomes the side's error (with its category) and
+//    the ZooKeeper side still works;
 //  - the cluster-id safety rule (config::check_cluster_id) and the live-leader rule
 //    (find_live_leader).
 // Nothing here connects to ZooKeeper: the caller passes the reader (the real client or a fake).
@@ -21,6 +22,7 @@
 #include "flink/ha_layout.hpp"
 #include "flink/leaders.hpp"
 #include "storage/storage.hpp"
+#include "storage/storage_options.hpp"
 #include "util/result.hpp"
 #include "zk/reader.hpp"
 
@@ -58,8 +60,11 @@ struct HaContext {
   std::unique_ptr<storage::HaStorage> cluster_storage;
   std::unique_ptr<storage::HaStorage> storage_root;
   std::unique_ptr<storage::HaStorage> job_result_store;
+  std::unique_ptr<storage::HaStorage> application_result_store; // 2.3+
   InventoryInput input; // points into the storages above (heap objects: moving is safe)
   DeleteOnCommit delete_on_commit = DeleteOnCommit::yes; // job-result-store.delete-on-commit
+  // application-result-store.delete-on-commit (2.3+)
+  DeleteOnCommit application_delete_on_commit = DeleteOnCommit::yes;
 };
 
 // A configuration error when the cluster does not use ZooKeeper HA (nothing to read then).
@@ -67,8 +72,9 @@ Status check_zookeeper_ha(const config::ClusterConfig& config);
 
 // Fails with check_zookeeper_ha's error when the cluster does not use ZooKeeper HA. Storage sides
 // that cannot be opened do not fail it: their error is in input.*_error.
+// `options` carries --storage-timeout and the progress callback; its config is set here.
 Result<HaContext> open_ha_context(config::ClusterConfig config, zk::ZkReader& reader,
-                                  std::int64_t now_ms);
+                                  std::int64_t now_ms, storage::StorageOptions options = {});
 
 // The leader registered for the cluster right now: the address of a component with a leader
 // ("dispatcher at pekko.tcp://…"), else a leading latch participant; nullopt when no latch

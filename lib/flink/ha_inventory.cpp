@@ -1,5 +1,6 @@
 #include "flink/ha_inventory.hpp"
 
+#include "util/duration.hpp"
 #include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
@@ -7,13 +8,35 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <deque>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 namespace flinkha::flink {
 
 namespace {
+
+// A storage that could be reached but failed a listing without saying why is still a failure.
+ErrorCategory storage_failure_category(const Error& error) {
+  return error.category == ErrorCategory::internal ? ErrorCategory::failed : error.category;
+}
+
+// A storage side that is not configured or not supported leaves the report incomplete (a
+// warning); one that is configured and broken (unreachable, refusing the credentials, a bucket
+// that does not exist, a NameNode in safe mode) is what the operator has to fix (critical).
+Severity severity_of_unavailable(ErrorCategory category) {
+  switch (category) {
+  case ErrorCategory::unreachable:
+  case ErrorCategory::refused:
+  case ErrorCategory::failed:
+  case ErrorCategory::configuration:
+    return Severity::critical;
+  default:
+    return Severity::warning;
+  }
+}
 
 // Bounds on the walk, so that a runaway tree ends in an error instead of exhausting memory.
 constexpr std::size_t kMaxZnodes = 5'000'000;
@@ -26,6 +49,11 @@ constexpr std::string_view kJavaStreamMagic = "\xAC\xED\x00\x05";
 constexpr std::string_view kJobGraphPrefix = "submittedJobGraph";
 constexpr std::string_view kExecutionPlanPrefix = "submittedExecutionPlan";
 constexpr std::string_view kCheckpointPrefix = "completedCheckpoint";
+// ZooKeeperUtils.HA_STORAGE_SUBMITTED_APPLICATION_PREFIX (2.3, createApplicationStore).
+constexpr std::string_view kApplicationPrefix = "submittedApplication";
+// BlobUtils (2.3): blob/job_<jobid> for jobs, blob/application_<appid> for applications.
+constexpr std::string_view kJobBlobPrefix = "job_";
+constexpr std::string_view kApplicationBlobPrefix = "application_";
 constexpr std::size_t kRandomSuffixLength = 12; // FileUtils.RANDOM_FILE_NAME_LENGTH
 
 // Names in storageDir that are not cluster-ids.
@@ -78,6 +106,7 @@ struct Classification {
   std::string job_id;
   std::string pointer; // lock / lock_root: the pointer znode they belong to (relative to {ns})
   std::optional<std::int64_t> checkpoint_id;
+  std::string application_id;
 };
 
 class Classifier {
@@ -86,14 +115,17 @@ public:
       : m_era(era), m_job_graphs(segments(paths.job_graphs)),
         m_checkpoints(segments(paths.checkpoints)), m_counter(segments(paths.checkpoint_counter)),
         m_registry(segments(paths.running_registry)), m_leader(segments(paths.leader)),
-        m_latch(segments(paths.latch)) {}
+        m_latch(segments(paths.latch)), m_applications(segments(paths.applications)) {}
 
   Classification classify(const std::vector<std::string_view>& s) const {
     if (s.empty()) {
-      return {ZnodeRole::namespace_root, {}, {}, {}};
+      return {ZnodeRole::namespace_root, {}, {}, {}, {}};
     }
     if (auto i = after_root(s, m_job_graphs)) {
       return pointer_tree(s, *i, ZnodeRole::job_graph);
+    }
+    if (auto i = after_root(s, m_applications)) {
+      return application_tree(s, *i);
     }
     if (m_era <= HaEra::v1_3) {
       if (auto i = after_root(s, m_checkpoints)) {
@@ -112,7 +144,7 @@ public:
     }
     if (m_era <= HaEra::v1_3) {
       if (auto i = after_root(s, m_latch)) {
-        return {ZnodeRole::latch, job_at(s, *i), {}, {}};
+        return {ZnodeRole::latch, job_at(s, *i), {}, {}, {}};
       }
     }
     if (auto i = after_root(s, m_leader)) {
@@ -138,7 +170,7 @@ private:
   // Below a pointer at depth `pointer_depth`: lock nodes (reference §2.6).
   Classification below_pointer(const std::vector<std::string_view>& s, std::size_t pointer_depth,
                                const std::string& job) const {
-    Classification c{ZnodeRole::unknown, job, join_segments(s, pointer_depth), {}};
+    Classification c{ZnodeRole::unknown, job, join_segments(s, pointer_depth), {}, {}};
     const std::size_t rest = s.size() - pointer_depth;
     if (m_era >= HaEra::v1_15) {
       if (s[pointer_depth] == "locks" && rest <= 2) {
@@ -153,36 +185,50 @@ private:
   Classification pointer_tree(const std::vector<std::string_view>& s, std::size_t i,
                               ZnodeRole role) const {
     if (s.size() == i) {
-      return {ZnodeRole::structure, {}, {}, {}};
+      return {ZnodeRole::structure, {}, {}, {}, {}};
     }
     const std::string job = job_at(s, i);
     if (job.empty()) {
       return {};
     }
     if (s.size() == i + 1) {
-      return {role, job, {}, {}};
+      return {role, job, {}, {}, {}};
     }
     return below_pointer(s, i + 1, job);
+  }
+
+  // 2.3: {applications}/<appid>[/locks[/<uuid>]] (ZooKeeperStateHandleStore, as execution plans).
+  Classification application_tree(const std::vector<std::string_view>& s, std::size_t i) const {
+    if (s.size() == i) {
+      return {ZnodeRole::structure, {}, {}, {}, {}};
+    }
+    if (!looks_like_job_id(s[i])) {
+      return {};
+    }
+    Classification c = s.size() == i + 1 ? Classification{ZnodeRole::application, {}, {}, {}, {}}
+                                         : below_pointer(s, i + 1, {});
+    c.application_id = std::string(s[i]);
+    return c;
   }
 
   // ≤1.13: {checkpoints}/<jobid>/<id>[/<lock>].
   Classification checkpoints_tree(const std::vector<std::string_view>& s, std::size_t i) const {
     if (s.size() == i) {
-      return {ZnodeRole::structure, {}, {}, {}};
+      return {ZnodeRole::structure, {}, {}, {}, {}};
     }
     const std::string job = job_at(s, i);
     if (job.empty()) {
       return {};
     }
     if (s.size() == i + 1) {
-      return {ZnodeRole::structure, job, {}, {}};
+      return {ZnodeRole::structure, job, {}, {}, {}};
     }
     const auto id = parse_checkpoint_id(s[i + 1]);
     if (!id) {
-      return {ZnodeRole::unknown, job, {}, {}};
+      return {ZnodeRole::unknown, job, {}, {}, {}};
     }
     if (s.size() == i + 2) {
-      return {ZnodeRole::checkpoint, job, {}, id};
+      return {ZnodeRole::checkpoint, job, {}, id, {}};
     }
     return below_pointer(s, i + 2, job);
   }
@@ -190,61 +236,61 @@ private:
   Classification per_job_leaf(const std::vector<std::string_view>& s, std::size_t i,
                               ZnodeRole role) const {
     if (s.size() == i) {
-      return {ZnodeRole::structure, {}, {}, {}};
+      return {ZnodeRole::structure, {}, {}, {}, {}};
     }
     const std::string job = job_at(s, i);
     if (!job.empty() && s.size() == i + 1) {
-      return {role, job, {}, {}};
+      return {role, job, {}, {}, {}};
     }
-    return {ZnodeRole::unknown, job, {}, {}};
+    return {ZnodeRole::unknown, job, {}, {}, {}};
   }
 
   // 1.14+: jobs/<jobid>/{checkpoints/<%019d>[/locks…], checkpoint_id_counter, leader/…(1.14)}.
   Classification jobs_tree(const std::vector<std::string_view>& s) const {
     if (s.size() == 1) {
-      return {ZnodeRole::structure, {}, {}, {}};
+      return {ZnodeRole::structure, {}, {}, {}, {}};
     }
     const std::string job = job_at(s, 1);
     if (job.empty()) {
       return {};
     }
     if (s.size() == 2) {
-      return {ZnodeRole::structure, job, {}, {}};
+      return {ZnodeRole::structure, job, {}, {}, {}};
     }
     if (s[2] == "checkpoints") {
       if (s.size() == 3) {
-        return {ZnodeRole::structure, job, {}, {}};
+        return {ZnodeRole::structure, job, {}, {}, {}};
       }
       const auto id = parse_checkpoint_id(s[3]);
       if (!id) {
-        return {ZnodeRole::unknown, job, {}, {}};
+        return {ZnodeRole::unknown, job, {}, {}, {}};
       }
       if (s.size() == 4) {
-        return {ZnodeRole::checkpoint, job, {}, id};
+        return {ZnodeRole::checkpoint, job, {}, id, {}};
       }
       return below_pointer(s, 4, job);
     }
     if (s[2] == "checkpoint_id_counter" && s.size() == 3) {
-      return {ZnodeRole::checkpoint_counter, job, {}, {}};
+      return {ZnodeRole::checkpoint_counter, job, {}, {}, {}};
     }
     if (s[2] == "leader") { // 1.14: per-job latch and connection_info
       const bool latch = s.size() > 3 && s[3] == "latch";
-      return {latch ? ZnodeRole::latch : ZnodeRole::leader, job, {}, {}};
+      return {latch ? ZnodeRole::latch : ZnodeRole::leader, job, {}, {}, {}};
     }
-    return {ZnodeRole::unknown, job, {}, {}};
+    return {ZnodeRole::unknown, job, {}, {}, {}};
   }
 
   Classification leader_tree(const std::vector<std::string_view>& s, std::size_t i) const {
     if (m_era <= HaEra::v1_3) {
-      return {ZnodeRole::leader, job_at(s, i), {}, {}};
+      return {ZnodeRole::leader, job_at(s, i), {}, {}, {}};
     }
     if (s.size() == i) {
-      return {ZnodeRole::leader, {}, {}, {}};
+      return {ZnodeRole::leader, {}, {}, {}, {}};
     }
     // 1.15+: one latch at leader/latch; 1.14: leader/<component>/latch.
     const bool latch = (m_era >= HaEra::v1_15 && s[i] == "latch") ||
                        (m_era == HaEra::v1_14 && s.size() > i + 1 && s[i + 1] == "latch");
-    return {latch ? ZnodeRole::latch : ZnodeRole::leader, job_at(s, i), {}, {}};
+    return {latch ? ZnodeRole::latch : ZnodeRole::leader, job_at(s, i), {}, {}, {}};
   }
 
   HaEra m_era;
@@ -254,6 +300,7 @@ private:
   std::vector<std::string_view> m_registry;
   std::vector<std::string_view> m_leader;
   std::vector<std::string_view> m_latch;
+  std::vector<std::string_view> m_applications;
 };
 
 // --- The ZooKeeper walk ----------------------------------------------------------------------
@@ -330,22 +377,14 @@ UriParts split_uri(std::string_view uri) {
   return parts;
 }
 
-std::int64_t age_of(std::int64_t now_ms, std::int64_t mtime_ms) {
-  return std::max<std::int64_t>(0, now_ms - mtime_ms);
+// The files Flink's pointers name (a metadata file no pointer names is an orphan).
+bool is_pointer_target(StorageFileKind kind) {
+  return kind == StorageFileKind::job_graph || kind == StorageFileKind::execution_plan ||
+         kind == StorageFileKind::checkpoint || kind == StorageFileKind::application;
 }
 
-std::string describe_age(std::int64_t age_ms) {
-  const std::int64_t seconds = age_ms / 1000;
-  if (seconds < 120) {
-    return fmt::format("{} s", seconds);
-  }
-  if (seconds < 2 * 3600) {
-    return fmt::format("{} min", seconds / 60);
-  }
-  if (seconds < 2 * 86400) {
-    return fmt::format("{} h", seconds / 3600);
-  }
-  return fmt::format("{} days", seconds / 86400);
+std::int64_t age_of(std::int64_t now_ms, std::int64_t mtime_ms) {
+  return std::max<std::int64_t>(0, now_ms - mtime_ms);
 }
 
 // --- The builder -----------------------------------------------------------------------------
@@ -370,7 +409,9 @@ public:
     }
     read_storage();
     cross_reference_pointers();
+    settle_moving_tree();
     read_job_result_store();
+    read_application_result_store();
     if (auto status = find_siblings(); !status) {
       return std::unexpected(status.error());
     }
@@ -382,7 +423,22 @@ private:
   void add(Severity severity, FindingKind kind, std::string job, std::string subject,
            std::string message, std::optional<std::int64_t> age = {}) {
     m_inv.findings.push_back(
-        Finding{severity, kind, std::move(job), std::move(subject), std::move(message), age});
+        Finding{severity, kind, std::move(job), std::move(subject), std::move(message), age, {}});
+  }
+
+  void add_for_application(Severity severity, FindingKind kind, const std::string& application,
+                           std::string subject, std::string message,
+                           std::optional<std::int64_t> age = {}) {
+    add(severity, kind, {}, std::move(subject), std::move(message), age);
+    m_inv.findings.back().application_id = application;
+  }
+
+  ApplicationRecord& application(const std::string& id) {
+    auto [it, inserted] = m_inv.applications.try_emplace(id);
+    if (inserted) {
+      it->second.application_id = id;
+    }
+    return it->second;
   }
 
   JobRecord& job(const std::string& id) {
@@ -397,6 +453,7 @@ private:
     PointerRecord pointer;
     pointer.znode = walked.path;
     pointer.job_id = c.job_id;
+    pointer.application_id = c.application_id;
     pointer.role = c.role;
     pointer.checkpoint_id = c.checkpoint_id;
     pointer.stat = walked.node.stat;
@@ -428,9 +485,13 @@ private:
       const std::string_view relative =
           ns == "/" ? std::string_view(node.path) : std::string_view(node.path).substr(ns.size());
       const Classification c = classifier.classify(segments(relative));
-      m_inv.znodes.push_back(ZnodeRecord{node.path, node.node.stat, c.role, c.job_id});
+      m_inv.znodes.push_back(
+          ZnodeRecord{node.path, node.node.stat, c.role, c.job_id, c.application_id});
       if (!c.job_id.empty()) {
         ++job(c.job_id).znode_count;
+      }
+      if (!c.application_id.empty()) {
+        ++application(c.application_id).znode_count;
       }
       switch (c.role) {
       case ZnodeRole::namespace_root:
@@ -441,6 +502,9 @@ private:
         break;
       case ZnodeRole::checkpoint:
         job(c.job_id).checkpoints.push_back(make_pointer(node, c));
+        break;
+      case ZnodeRole::application:
+        application(c.application_id).pointer = make_pointer(node, c);
         break;
       case ZnodeRole::lock:
         locks[ns == "/" ? c.pointer : ns + c.pointer].push_back(
@@ -485,6 +549,11 @@ private:
         attach_locks(checkpoint, locks);
       }
     }
+    for (auto& [id, record] : m_inv.applications) {
+      if (record.pointer) {
+        attach_locks(*record.pointer, locks);
+      }
+    }
     return {};
   }
 
@@ -526,11 +595,15 @@ private:
     if (m_input.cluster_storage == nullptr) {
       side.error = m_input.cluster_storage_error.empty() ? "no storage directory configured"
                                                          : m_input.cluster_storage_error;
+      side.error_category = m_input.cluster_storage_failure.category;
+      side.error_hint = m_input.cluster_storage_failure.hint;
       return;
     }
     auto entries = m_input.cluster_storage->list("", storage::Recursive::yes);
     if (!entries) {
       side.error = entries.error().message;
+      side.error_category = storage_failure_category(entries.error());
+      side.error_hint = entries.error().hint;
       return;
     }
     side.available = true;
@@ -539,16 +612,24 @@ private:
       const auto parts = util::split(entry.relative_path, '/');
       if (parts.size() == 1 && entry.type == storage::EntryType::file) {
         file.kind = metadata_file_kind(entry.name).value_or(StorageFileKind::other);
-      } else if (parts.size() >= 2 && parts[0] == "blob" && parts[1].starts_with("job_") &&
-                 looks_like_job_id(parts[1].substr(4))) {
+      } else if (parts.size() == 1 && parts[0] == "blob" &&
+                 entry.type == storage::EntryType::directory) {
+        // The BlobServer's HA blob store itself (BlobUtils.createFileSystemBlobStore: a
+        // FileSystemBlobStore at {storageDir}/{cluster-id}/blob, 1.x and 2.x), created with the
+        // first jar, removed when it is empty after a job_<id> or application_<id> dir went
+        // (FileSystemBlobStore.delete: a non-recursive delete of the parent). Of no job.
         file.kind = StorageFileKind::blob;
-        file.job_id = std::string(parts[1].substr(4));
-        JobRecord& record = job(file.job_id);
-        if (parts.size() == 2) {
-          record.blob_dir = entry.relative_path;
-        } else {
-          record.blob_entries.push_back(entry);
-        }
+      } else if (parts.size() >= 2 && parts[0] == "blob" && parts[1].starts_with(kJobBlobPrefix) &&
+                 looks_like_job_id(parts[1].substr(kJobBlobPrefix.size()))) {
+        file.kind = StorageFileKind::blob;
+        file.job_id = std::string(parts[1].substr(kJobBlobPrefix.size()));
+        add_blob(job(file.job_id), parts.size(), entry);
+      } else if (parts.size() >= 2 && parts[0] == "blob" &&
+                 parts[1].starts_with(kApplicationBlobPrefix) &&
+                 looks_like_job_id(parts[1].substr(kApplicationBlobPrefix.size()))) {
+        file.kind = StorageFileKind::blob;
+        file.application_id = std::string(parts[1].substr(kApplicationBlobPrefix.size()));
+        add_blob(application(file.application_id), parts.size(), entry);
       }
       if (entry.type == storage::EntryType::symlink) {
         add(Severity::warning, FindingKind::symlink_in_storage, file.job_id, entry.relative_path,
@@ -558,6 +639,16 @@ private:
       m_file_index.emplace(entry.relative_path, side.files.size());
       file.entry = std::move(entry);
       side.files.push_back(std::move(file));
+    }
+  }
+
+  // blob/<x>_<id> itself (2 parts) or an entry below it.
+  template <typename Record>
+  static void add_blob(Record& record, std::size_t parts, const storage::Entry& entry) {
+    if (parts == 2) {
+      record.blob_dir = entry.relative_path;
+    } else {
+      record.blob_entries.push_back(entry);
     }
   }
 
@@ -612,49 +703,265 @@ private:
         cross_reference(checkpoint);
       }
     }
+    for (auto& [id, record] : m_inv.applications) {
+      if (record.pointer) {
+        cross_reference(*record.pointer);
+      }
+    }
     for (auto& pointer : m_inv.stray_pointers) {
       cross_reference(pointer);
     }
   }
 
-  void read_job_result_store() {
-    JobResultStoreSide& side = m_inv.job_result_store;
-    side.uri = m_input.job_result_store_uri;
-    if (m_input.job_result_store == nullptr) {
-      side.error = m_input.job_result_store_error;
+  // --- A tree that moves while it is read --------------------------------------------------
+  //
+  // A running job checkpoints while flinkha reads. Flink writes a checkpoint's file before its
+  // pointer (FileSystemStateStorageHelper.store, then ZooKeeperStateHandleStore.addAndLock). It
+  // removes a subsumed checkpoint in three steps (ZooKeeperStateHandleStore.releaseAndTryRemove,
+  // 1.15+): the pointer's locks node (it is then marked for deletion, and Flink's readers skip
+  // it), the file (discardState), then the pointer; up to 1.14 the pointer goes before the file.
+  // Between the walk and the listing a pointer can therefore lose its file because it is being
+  // removed, and a file can appear whose pointer came after the walk. Neither is a defect; each
+  // is asked of ZooKeeper again, for a moment, before it is reported.
+  void settle_moving_tree() {
+    if (!m_inv.storage.available) {
       return;
     }
-    auto listing = list_job_result_store(*m_input.job_result_store);
+    drop_vanished_pointers();
+    reference_pointers_written_since_walk();
+  }
+
+  // A pointer whose file is missing: asked again, at once and then 0.25, 0.5 and 1 s later, while
+  // it is still there without its locks node (a removal in progress). Gone: it was removed while
+  // we read and is no longer part of the cluster's state. Still there with its locks node: a
+  // dangling pointer. Still there without: marked for deletion (its removal stopped after the
+  // file; Flink ignores it). One ZooKeeper cannot be asked about stays as the walk saw it.
+  void drop_vanished_pointers() {
+    std::vector<PointerRecord*> asking;
+    for (auto& [id, record] : m_inv.jobs) {
+      if (record.job_graph) {
+        asking.push_back(&*record.job_graph);
+      }
+      for (auto& checkpoint : record.checkpoints) {
+        asking.push_back(&checkpoint);
+      }
+    }
+    for (auto& [id, record] : m_inv.applications) {
+      if (record.pointer) {
+        asking.push_back(&*record.pointer);
+      }
+    }
+    for (auto& pointer : m_inv.stray_pointers) {
+      asking.push_back(&pointer);
+    }
+    std::erase_if(asking,
+                  [](const PointerRecord* p) { return p->file_status != FileStatus::missing; });
+    std::set<std::string> vanished;
+    for (const auto delay : {0, 250, 500, 1000}) {
+      if (asking.empty()) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      std::erase_if(asking, [&](PointerRecord* pointer) {
+        const auto stat = m_zk.exists(pointer->znode);
+        if (!stat) {
+          return true; // cannot tell: reported as the walk saw it
+        }
+        if (!stat->has_value()) {
+          vanished.insert(pointer->znode);
+          return true;
+        }
+        if (m_input.era >= HaEra::v1_15 && (*stat)->num_children == 0) {
+          pointer->marked_for_deletion = true;
+          return false; // being removed: ask again
+        }
+        return true;
+      });
+    }
+    const auto gone = [&](const PointerRecord& pointer) {
+      return vanished.contains(pointer.znode);
+    };
+    for (auto& [id, record] : m_inv.jobs) {
+      if (record.job_graph && gone(*record.job_graph)) {
+        record.job_graph.reset();
+      }
+      std::erase_if(record.checkpoints, gone);
+    }
+    for (auto& [id, record] : m_inv.applications) {
+      if (record.pointer && gone(*record.pointer)) {
+        record.pointer.reset();
+      }
+    }
+    std::erase_if(m_inv.stray_pointers, gone);
+    if (vanished.empty()) {
+      return;
+    }
+    // Their znodes (the pointer and its lock nodes) go from the inventory with them.
+    const auto below_vanished = [&](const ZnodeRecord& node) {
+      for (std::string_view path = node.path; !path.empty() && path != "/";
+           path = zk::parent_path(path)) {
+        if (vanished.contains(std::string(path))) {
+          return true;
+        }
+      }
+      return false;
+    };
+    for (const auto& node : m_inv.znodes) {
+      if (below_vanished(node)) {
+        if (!node.job_id.empty()) {
+          --job(node.job_id).znode_count;
+        }
+        if (!node.application_id.empty()) {
+          --application(node.application_id).znode_count;
+        }
+      }
+    }
+    std::erase_if(m_inv.znodes, below_vanished);
+  }
+
+  // A metadata file no pointer of the walk names, written recently enough that its pointer may
+  // have come after the walk: walk again and let a pointer written since name it. Flink creates
+  // the pointer right after closing the file, yet the listing can fall between the two (seen on
+  // HDFS under load), so up to four more walks (at once, then 0.25, 0.5 and 1 s later), while a
+  // candidate is unnamed. An older file cannot be such a race (the window covers clock skew between
+  // this host and the storage); it is never walked for.
+  void reference_pointers_written_since_walk() {
+    static constexpr std::int64_t kRaceWindowMs = 10 * 60 * 1000;
+    std::map<std::string, StorageFileRecord*> candidates; // by relative path
+    for (auto& file : m_inv.storage.files) {
+      if (is_pointer_target(file.kind) && file.referenced_by.empty() &&
+          age_of(m_inv.now_ms, file.entry.mtime_ms) < kRaceWindowMs) {
+        candidates.emplace(file.entry.relative_path, &file);
+      }
+    }
+    std::set<std::string> seen; // pointer znodes already cross-referenced
+    for (const auto& node : m_inv.znodes) {
+      seen.insert(node.path);
+    }
+    for (const auto delay : {0, 250, 500, 1000}) {
+      if (candidates.empty()) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      auto walked = walk_namespace(m_zk, m_input.zk_namespace);
+      if (!walked) {
+        return; // the first walk stands; the files are reported as orphans
+      }
+      for (const auto& node : *walked) {
+        if (seen.contains(node.path) || !node.node.data.starts_with(kJavaStreamMagic)) {
+          continue;
+        }
+        const auto decoded = decode_state_handle_pointer(node.node.data);
+        if (!decoded) {
+          continue;
+        }
+        const auto relative = relative_inside(m_input.cluster_storage_uri, decoded->path);
+        if (!relative) {
+          continue;
+        }
+        if (const auto it = candidates.find(*relative); it != candidates.end()) {
+          it->second->referenced_by.push_back(node.path);
+          candidates.erase(it);
+          seen.insert(node.path);
+        }
+      }
+    }
+  }
+
+  // Lists one result store (the JobResultStore or the ApplicationResultStore) into `side`;
+  // nullopt when it is not available (the reason is in `side`).
+  static std::optional<JrsListing>
+  list_result_store(JobResultStoreSide& side, const std::string& uri, storage::HaStorage* store,
+                    const std::string& error, const Error& failure) {
+    side.uri = uri;
+    if (store == nullptr) {
+      side.error = error;
+      side.error_category = failure.category;
+      side.error_hint = failure.hint;
+      return std::nullopt;
+    }
+    auto listing = list_job_result_store(*store);
     if (!listing) {
       side.error = listing.error().message;
-      return;
+      side.error_category = storage_failure_category(listing.error());
+      side.error_hint = listing.error().hint;
+      return std::nullopt;
     }
     side.available = true;
-    side.unknown = std::move(listing->unknown);
+    side.unknown = listing->unknown;
     side.entries = listing->entries;
-    for (auto& file : listing->entries) {
-      if (file.state == JrsState::dirty) {
-        ++side.dirty_entries;
-      } else {
-        ++side.clean_entries;
-      }
-      // Clean entries pile up when delete-on-commit is false; only those of jobs that still
-      // have data are of interest.
-      const bool known = m_inv.jobs.contains(file.job_id);
-      if (file.state == JrsState::clean && !known) {
+    for (const auto& file : listing->entries) {
+      ++(file.state == JrsState::dirty ? side.dirty_entries : side.clean_entries);
+    }
+    return std::optional<JrsListing>(std::move(*listing));
+  }
+
+  void read_job_result_store() {
+    auto listing = list_result_store(m_inv.job_result_store, m_input.job_result_store_uri,
+                                     m_input.job_result_store, m_input.job_result_store_error,
+                                     m_input.job_result_store_failure);
+    if (!listing) {
+      return;
+    }
+    read_entries(
+        *listing, m_inv.jobs, [this](const std::string& id) -> JobRecord& { return job(id); },
+        [this](JobRecord& record, JrsFile& file) {
+          if (record.job_result_file) {
+            return; // the dirty entry came first and wins
+          }
+          auto result = read_job_result(*m_input.job_result_store, file);
+          if (result) {
+            record.application_id = result->application_id.value_or("");
+            record.job_result = std::move(*result);
+          } else {
+            record.job_result_error = result.error().message;
+          }
+          record.job_result_file = std::move(file);
+        });
+  }
+
+  // Clean entries pile up when delete-on-commit is false; only those of records (jobs,
+  // applications) that still have data are of interest. `read` gets the record of each other
+  // entry, dirty before clean.
+  template <typename Records, typename Make, typename Read>
+  static void read_entries(JrsListing& listing, const Records& records, Make make, Read read) {
+    for (auto& file : listing.entries) {
+      if (file.state == JrsState::clean && !records.contains(file.job_id)) {
         continue;
       }
-      JobRecord& record = job(file.job_id);
-      if (record.job_result_file) {
-        continue; // the dirty entry came first and wins
+      read(make(file.job_id), file);
+    }
+  }
+
+  // 2.3: the ApplicationResultStore, read as the JobResultStore is; then every job whose
+  // JobResultStore entry names an application with data is listed under it.
+  void read_application_result_store() {
+    auto listing =
+        list_result_store(m_inv.application_result_store, m_input.application_result_store_uri,
+                          m_input.application_result_store, m_input.application_result_store_error,
+                          m_input.application_result_store_failure);
+    if (listing) {
+      read_entries(
+          *listing, m_inv.applications,
+          [this](const std::string& id) -> ApplicationRecord& { return application(id); },
+          [this](ApplicationRecord& record, JrsFile& file) {
+            if (record.result_file) {
+              return; // the dirty entry came first and wins
+            }
+            auto result = read_application_result(*m_input.application_result_store, file);
+            if (result) {
+              record.result = std::move(*result);
+            } else {
+              record.result_error = result.error().message;
+            }
+            record.result_file = std::move(file);
+          });
+    }
+    for (const auto& [id, record] : m_inv.jobs) {
+      if (const auto it = m_inv.applications.find(record.application_id);
+          !record.application_id.empty() && it != m_inv.applications.end()) {
+        it->second.job_ids.push_back(id); // m_inv.jobs is ordered: sorted
       }
-      auto result = read_job_result(*m_input.job_result_store, file);
-      if (result) {
-        record.job_result = std::move(*result);
-      } else {
-        record.job_result_error = result.error().message;
-      }
-      record.job_result_file = std::move(file);
     }
   }
 
@@ -693,9 +1000,20 @@ private:
   }
 
   void report_pointer(const PointerRecord& pointer) {
+    const std::size_t first = m_inv.findings.size();
+    report_pointer_findings(pointer);
+    for (std::size_t i = first; i < m_inv.findings.size(); ++i) {
+      m_inv.findings[i].application_id = pointer.application_id;
+    }
+  }
+
+  void report_pointer_findings(const PointerRecord& pointer) {
+    const bool is_application = pointer.role == ZnodeRole::application;
     const std::string what =
         pointer.role == ZnodeRole::checkpoint
             ? fmt::format("checkpoint {}", pointer.checkpoint_id.value_or(-1))
+        : is_application
+            ? std::string("application")
             : std::string(pointer.role == ZnodeRole::job_graph ? "job graph" : "pointer");
     if (pointer.stat.data_length == 0) {
       add(Severity::warning, FindingKind::empty_pointer, pointer.job_id, pointer.znode,
@@ -707,17 +1025,22 @@ private:
     if (pointer.marked_for_deletion) {
       add(Severity::warning, FindingKind::marked_for_deletion, pointer.job_id, pointer.znode,
           fmt::format("{} is marked for deletion (no locks node): Flink ignores it; its removal "
-                      "was interrupted",
-                      what));
+                      "was interrupted{}",
+                      what,
+                      pointer.file_status == FileStatus::missing ? " after its file was deleted"
+                                                                 : ""));
     }
     if (!pointer.pointer) {
       return;
     }
     switch (pointer.file_status) {
     case FileStatus::missing:
+      if (pointer.marked_for_deletion) {
+        break; // Flink's readers skip it; said above as marked for deletion
+      }
       add(Severity::critical, FindingKind::dangling_pointer, pointer.job_id, pointer.znode,
-          fmt::format("{} points to {}, which does not exist: Flink fails to recover this job",
-                      what, pointer.pointer->path));
+          fmt::format("{} points to {}, which does not exist: Flink fails to recover this {}", what,
+                      pointer.pointer->path, is_application ? "application" : "job"));
       break;
     case FileStatus::through_symlink:
       add(Severity::warning, FindingKind::symlink_in_storage, pointer.job_id, pointer.znode,
@@ -743,6 +1066,19 @@ private:
     }
   }
 
+  // "remaining: <parts>, N znodes in all, blob dir (M entries)", or "nothing else remains".
+  static std::string remaining(std::vector<std::string>& parts, std::size_t znodes,
+                               const std::string& blob_dir, std::size_t blob_entries) {
+    if (znodes > 0) {
+      parts.push_back(fmt::format("{} znodes in all", znodes));
+    }
+    if (!blob_dir.empty()) {
+      parts.push_back(fmt::format("blob dir ({} entries)", blob_entries));
+    }
+    return parts.empty() ? std::string("nothing else remains")
+                         : fmt::format("remaining: {}", fmt::join(parts, ", "));
+  }
+
   std::string remains_of(const JobRecord& record) const {
     std::vector<std::string> parts;
     if (record.job_graph) {
@@ -754,28 +1090,79 @@ private:
     if (record.counter) {
       parts.emplace_back("checkpoint counter");
     }
-    if (record.znode_count > 0) {
-      parts.push_back(fmt::format("{} znodes in all", record.znode_count));
+    return remaining(parts, record.znode_count, record.blob_dir, record.blob_entries.size());
+  }
+
+  std::string remains_of(const ApplicationRecord& record) const {
+    std::vector<std::string> parts;
+    if (record.pointer) {
+      parts.emplace_back("application pointer");
     }
-    if (!record.blob_dir.empty()) {
-      parts.push_back(fmt::format("blob dir ({} entries)", record.blob_entries.size()));
+    return remaining(parts, record.znode_count, record.blob_dir, record.blob_entries.size());
+  }
+
+  // 2.3 applications: their pointer, their ApplicationResultStore entry, their blobs.
+  void report_applications() {
+    for (const auto& [id, record] : m_inv.applications) {
+      if (record.pointer) {
+        report_pointer(*record.pointer);
+      }
+      const std::string entry = record.result_file ? record.result_file->entry.name : id;
+      if (record.result_file && !record.result_error.empty()) {
+        add_for_application(Severity::warning, FindingKind::application_result_unreadable, id,
+                            entry, record.result_error);
+      }
+      if (record.dirty()) {
+        add_for_application(
+            Severity::warning, FindingKind::dirty_application, id, entry,
+            fmt::format("Flink's cleanup of application {} did not finish (stale entries like "
+                        "this gave healthy JobManagers with no jobs, FLINK-40467); {}",
+                        id, remains_of(record)));
+      } else if (record.result_file && record.znode_count > 0) {
+        add_for_application(
+            Severity::warning, FindingKind::clean_application_in_zookeeper, id, entry,
+            fmt::format("application {} is clean in the ApplicationResultStore but still in "
+                        "ZooKeeper ({})",
+                        id, remains_of(record)));
+      }
+      if (!record.blob_dir.empty() && record.znode_count == 0 && !record.dirty()) {
+        std::int64_t newest = 0;
+        for (const auto& file : m_inv.storage.files) {
+          if (file.application_id == id) {
+            newest = std::max(newest, file.entry.mtime_ms);
+          }
+        }
+        const auto age = age_of(m_inv.now_ms, newest);
+        add_for_application(
+            Severity::warning, FindingKind::orphan_blob_dir, id, record.blob_dir,
+            fmt::format("blobs of application {} with no HA data left ({} entries, newest {} old)",
+                        id, record.blob_entries.size(), util::describe_duration_ms(age)),
+            age);
+      }
     }
-    return parts.empty() ? std::string("nothing else remains")
-                         : fmt::format("remaining: {}", fmt::join(parts, ", "));
   }
 
   void report() {
     const auto& storage_side = m_inv.storage;
     if (!storage_side.available) {
-      add(Severity::warning, FindingKind::storage_unavailable, {}, storage_side.uri,
+      add(severity_of_unavailable(storage_side.error_category), FindingKind::storage_unavailable,
+          {}, storage_side.uri,
           fmt::format("storage side not inspected: {}; pointers cannot be checked",
                       storage_side.error));
     }
     const auto& jrs = m_inv.job_result_store;
     if (!jrs.available && m_input.era >= HaEra::v1_15) {
-      add(Severity::warning, FindingKind::storage_unavailable, {}, jrs.uri,
+      add(severity_of_unavailable(jrs.error_category), FindingKind::storage_unavailable, {},
+          jrs.uri,
           fmt::format("JobResultStore not inspected: {}",
                       jrs.error.empty() ? std::string("not configured") : jrs.error));
+    }
+    const auto& ars = m_inv.application_result_store;
+    if (!ars.available && !(ars.uri.empty() && ars.error.empty())) {
+      add(severity_of_unavailable(ars.error_category), FindingKind::storage_unavailable, {},
+          ars.uri,
+          fmt::format("ApplicationResultStore not inspected: {}",
+                      ars.error.empty() ? std::string("not configured") : ars.error));
     }
     for (const auto& [id, record] : m_inv.jobs) {
       if (record.job_graph) {
@@ -810,10 +1197,11 @@ private:
         const auto age = age_of(m_inv.now_ms, newest);
         add(Severity::warning, FindingKind::orphan_blob_dir, id, record.blob_dir,
             fmt::format("blobs of a job with no HA data left ({} entries, newest {} old)",
-                        record.blob_entries.size(), describe_age(age)),
+                        record.blob_entries.size(), util::describe_duration_ms(age)),
             age);
       }
     }
+    report_applications();
     for (const auto& pointer : m_inv.stray_pointers) {
       add(Severity::warning, FindingKind::stray_pointer, pointer.job_id, pointer.znode,
           fmt::format("a state-handle pointer to {} where the Flink {} layout keeps none",
@@ -821,21 +1209,24 @@ private:
       report_pointer(pointer);
     }
     for (const auto& file : m_inv.storage.files) {
-      if (file.kind != StorageFileKind::job_graph && file.kind != StorageFileKind::execution_plan &&
-          file.kind != StorageFileKind::checkpoint) {
+      if (!is_pointer_target(file.kind)) {
         continue;
       }
       if (file.referenced_by.empty()) {
         const auto age = age_of(m_inv.now_ms, file.entry.mtime_ms);
         add(Severity::warning, FindingKind::orphan_file, {}, file.entry.relative_path,
             fmt::format("{} file no pointer refers to ({} bytes, {} old)", to_string(file.kind),
-                        file.entry.size_bytes, describe_age(age)),
+                        file.entry.size_bytes, util::describe_duration_ms(age)),
             age);
       }
     }
     for (const auto& entry : jrs.unknown) {
       add(Severity::info, FindingKind::unknown_storage_entry, {}, entry.relative_path,
           "not a JobResultStore entry; left alone");
+    }
+    for (const auto& entry : m_inv.application_result_store.unknown) {
+      add(Severity::info, FindingKind::unknown_storage_entry, {}, entry.relative_path,
+          "not an ApplicationResultStore entry; left alone");
     }
     for (const auto& id : m_inv.zk_sibling_cluster_ids) {
       add(Severity::info, FindingKind::sibling_cluster_id, {}, zk::join_path(m_input.zk_root, id),
@@ -863,6 +1254,8 @@ ZnodePaths default_znode_paths(HaEra era) {
   paths.running_registry = "/running_job_registry";
   paths.leader = "/leader";
   paths.latch = "/leaderlatch";
+  // HighAvailabilityOptions.HA_ZOOKEEPER_APPLICATIONS_PATH (2.3); no 2.0-2.2 cluster writes it.
+  paths.applications = era == HaEra::v2_0 ? "/applications" : "";
   return paths;
 }
 
@@ -888,6 +1281,8 @@ std::string_view to_string(ZnodeRole role) {
     return "leader";
   case ZnodeRole::latch:
     return "latch";
+  case ZnodeRole::application:
+    return "application";
   case ZnodeRole::unknown:
     return "unknown";
   }
@@ -920,6 +1315,8 @@ std::string_view to_string(StorageFileKind kind) {
     return "checkpoint";
   case StorageFileKind::blob:
     return "blob";
+  case StorageFileKind::application:
+    return "application";
   case StorageFileKind::other:
     return "other";
   }
@@ -974,6 +1371,12 @@ std::string_view to_string(FindingKind kind) {
     return "sibling-cluster-id";
   case FindingKind::storage_unavailable:
     return "storage-unavailable";
+  case FindingKind::dirty_application:
+    return "dirty-application";
+  case FindingKind::clean_application_in_zookeeper:
+    return "clean-application-in-zookeeper";
+  case FindingKind::application_result_unreadable:
+    return "application-result-unreadable";
   }
   return "unknown";
 }
@@ -986,6 +1389,11 @@ std::vector<const PointerRecord*> HaInventory::all_pointers() const {
     }
     for (const auto& checkpoint : record.checkpoints) {
       result.push_back(&checkpoint);
+    }
+  }
+  for (const auto& [id, record] : applications) {
+    if (record.pointer) {
+      result.push_back(&*record.pointer);
     }
   }
   for (const auto& pointer : stray_pointers) {
@@ -1010,7 +1418,8 @@ std::optional<StorageFileKind> metadata_file_kind(std::string_view name) {
   const std::pair<std::string_view, StorageFileKind> prefixes[] = {
       {kJobGraphPrefix, StorageFileKind::job_graph},
       {kExecutionPlanPrefix, StorageFileKind::execution_plan},
-      {kCheckpointPrefix, StorageFileKind::checkpoint}};
+      {kCheckpointPrefix, StorageFileKind::checkpoint},
+      {kApplicationPrefix, StorageFileKind::application}};
   for (const auto& [prefix, kind] : prefixes) {
     if (name.size() == prefix.size() + kRandomSuffixLength && name.starts_with(prefix) &&
         is_lower_hex(name.substr(prefix.size()))) {

@@ -8,6 +8,14 @@
 //  - storage: {storageDir}/{cluster-id} (§4.1, §4.2): submittedJobGraph / submittedExecutionPlan
 //    / completedCheckpoint files (prefix + 12 hex), blob/job_<jobid>/…, anything else;
 //  - the JobResultStore (§4.3);
+//  - Flink 2.3's applications: {ns}/applications/<appid> state-handle pointers with locks/<uuid>
+//    (ZooKeeperUtils.createApplicationStore: a ZooKeeperStateHandleStore over
+//    FileSystemStateStorageHelper(storageDir/cluster-id, "submittedApplication"), exactly like
+//    the execution plans; DefaultApplicationStore.putApplication), their
+//    submittedApplication<12 hex> files, blob/application_<appid> (BlobUtils, 2.3), and the
+//    ApplicationResultStore (FileSystemApplicationResultStore, the JobResultStore's twin:
+//    application-result-store.storage-path, default
+//    {storageDir}/application-result-store/{cluster-id}, <appid>_DIRTY.json / <appid>.json);
 //  - findings: dangling pointers (file missing: Flink fails recovery), orphan files, dirty
 //    JobResultStore entries and what of their job remains, jobs in ZooKeeper that are already
 //    clean in the JobResultStore, pointer nodes marked for deletion, other cluster-ids next to
@@ -42,12 +50,13 @@ struct ZnodePaths {
   std::string running_registry;   // 1.3–1.14 …path.running-registry "/running_job_registry"
   std::string leader;             // ≤1.13 …path.leader "/leader"; fixed "/leader" from 1.14
   std::string latch;              // ≤1.13 …path.latch "/leaderlatch"; 1.14+ below leader
+  std::string applications;       // 2.3+ …path.applications "/applications"; "" before 2.x
 };
 
 ZnodePaths default_znode_paths(HaEra era);
 
 // What the builder reads. The storage pointers may be null: the storage side is then reported
-// as unavailable with the given reason (e.g. "scheme hdfs:// is not supported yet …") and the
+// as unavailable with the given reason (e.g. "scheme gs:// is not supported …") and the
 // ZooKeeper side is still inventoried.
 struct InventoryInput {
   HaEra era = HaEra::v1_15;
@@ -59,12 +68,20 @@ struct InventoryInput {
   std::string cluster_storage_uri; // {storageDir}/{cluster-id} as Flink renders it ("file:/x/y")
   storage::HaStorage* cluster_storage = nullptr;
   std::string cluster_storage_error; // why cluster_storage is null
+  Error cluster_storage_failure;     // the same, with its hint and category (internal: none)
 
   storage::HaStorage* storage_root = nullptr; // {storageDir}: listed only, for sibling cluster-ids
 
   std::string job_result_store_uri;
   storage::HaStorage* job_result_store = nullptr; // null before 1.15 or when unavailable
   std::string job_result_store_error;
+  Error job_result_store_failure; // with its hint and category (internal: none)
+
+  // The ApplicationResultStore (2.3+; null before, or when unavailable).
+  std::string application_result_store_uri;
+  storage::HaStorage* application_result_store = nullptr;
+  std::string application_result_store_error;
+  Error application_result_store_failure;
 
   std::int64_t now_ms = 0; // for ages (ms since the Unix epoch)
 };
@@ -80,6 +97,7 @@ enum class ZnodeRole {
   running_registry,   // 1.3–1.14: "RUNNING" / "DONE"
   leader,             // connection info and its parents
   latch,              // Curator LeaderLatch participants and their parent
+  application,        // 2.3+: state-handle pointer to a submittedApplication file
   unknown,
 };
 
@@ -90,6 +108,7 @@ struct ZnodeRecord {
   zk::Stat stat;
   ZnodeRole role = ZnodeRole::unknown;
   std::string job_id; // the job this node belongs to (Flink's cleanup of that job removes it)
+  std::string application_id; // the application this node belongs to (2.3+ applications/…)
 };
 
 // Where a pointer's file is, seen from the cluster storage dir.
@@ -113,7 +132,8 @@ struct LockRecord {
 struct PointerRecord {
   std::string znode;
   std::string job_id;
-  ZnodeRole role = ZnodeRole::job_graph; // job_graph or checkpoint (unknown: a stray pointer)
+  std::string application_id;            // role application: the application's id
+  ZnodeRole role = ZnodeRole::job_graph; // job_graph, checkpoint or application (unknown: stray)
   std::optional<std::int64_t> checkpoint_id;
   zk::Stat stat;
   std::optional<StateHandlePointer> pointer;
@@ -145,16 +165,35 @@ struct JobRecord {
   std::optional<JrsFile> job_result_file;             // dirty, else clean
   std::optional<JobResultRecord> job_result;
   std::string job_result_error; // parse or read error of that file
+  std::string application_id;   // 2.3: the application of the job (its JobResultStore entry)
 };
 
-enum class StorageFileKind { job_graph, execution_plan, checkpoint, blob, other };
+// A Flink 2.3 application: its pointer and locks in ZooKeeper, its file, its blobs, its
+// ApplicationResultStore entry and the jobs whose JobResultStore entry names it.
+struct ApplicationRecord {
+  std::string application_id;           // 32 lower-case hex (ApplicationID, an AbstractID)
+  std::optional<PointerRecord> pointer; // {ns}/applications/<appid>
+  std::size_t znode_count = 0;          // znodes that belong to this application
+  std::vector<std::string> job_ids;     // jobs with "application-id" = this id (sorted)
+  std::string blob_dir;                 // "blob/application_<id>" when it exists
+  std::vector<storage::Entry> blob_entries;
+  std::optional<JrsFile> result_file; // ApplicationResultStore entry (JrsFile::job_id = appid)
+  std::optional<ApplicationResultRecord> result;
+  std::string result_error; // parse or read error of that file
+
+  bool dirty() const { return result_file && result_file->state == JrsState::dirty; }
+};
+
+enum class StorageFileKind { job_graph, execution_plan, checkpoint, blob, application, other };
 
 std::string_view to_string(StorageFileKind kind);
 
 struct StorageFileRecord {
   storage::Entry entry;
+  // blob: the blob/ directory itself (of no one) and all below blob/job_<id>, application_<id>
   StorageFileKind kind = StorageFileKind::other;
   std::string job_id;                     // blob files: the job of blob/job_<id>
+  std::string application_id;             // blob/application_<id> files
   std::vector<std::string> referenced_by; // pointer znodes naming this file
 };
 
@@ -180,6 +219,11 @@ enum class FindingKind {
   unknown_znode,
   sibling_cluster_id, // another cluster's data next to this one
   storage_unavailable,
+  // 2.3 applications (the subject is the ApplicationResultStore entry name; job_id is empty and
+  // the message names the application id)
+  dirty_application,              // a dirty ApplicationResultStore entry: cleanup did not finish
+  clean_application_in_zookeeper, // clean in the ApplicationResultStore but still in ZooKeeper
+  application_result_unreadable,  // an ApplicationResultStore entry Flink could not read
 };
 
 std::string_view to_string(FindingKind kind);
@@ -191,12 +235,19 @@ struct Finding {
   std::string subject; // the znode path or storage-relative file
   std::string message;
   std::optional<std::int64_t> age_ms; // orphans: now - mtime
+  std::string application_id;         // 2.3: "" when not about one application
 };
 
 struct StorageSide {
   bool available = false;
   std::string uri;
-  std::string error;                    // why not available
+  std::string error; // why not available
+  // What kind of failure made it unavailable: unreachable (a NameNode or endpoint that does not
+  // answer), refused (credentials, permissions), failed (safe mode, no such bucket, …); internal
+  // when it is simply not configured or not supported. The first three make the finding
+  // critical.
+  ErrorCategory error_category = ErrorCategory::internal;
+  std::string error_hint;
   std::vector<StorageFileRecord> files; // every entry of the cluster storage dir, by path
 };
 
@@ -204,9 +255,12 @@ struct JobResultStoreSide {
   bool available = false;
   std::string uri;
   std::string error;
+  ErrorCategory error_category = ErrorCategory::internal; // as StorageSide::error_category
+  std::string error_hint;
   std::size_t dirty_entries = 0;
   std::size_t clean_entries = 0; // all of them, also those of jobs with nothing else left
-  std::vector<JrsFile> entries;  // every entry, dirty and clean
+  std::vector<JrsFile> entries;  // every entry, dirty and clean (job_id: the application id in
+                                 // the ApplicationResultStore)
   std::vector<storage::Entry> unknown;
 };
 
@@ -223,11 +277,13 @@ struct HaInventory {
   std::vector<PointerRecord> stray_pointers; // decodable pointers outside the known places
   StorageSide storage;
   JobResultStoreSide job_result_store;
-  std::vector<std::string> zk_sibling_cluster_ids;      // children of zk_root but ours
-  std::vector<std::string> storage_sibling_cluster_ids; // directories in storageDir but ours
+  std::map<std::string, ApplicationRecord> applications; // 2.3+, with ZooKeeper/storage/ARS data
+  JobResultStoreSide application_result_store;           // 2.3+; available false before
+  std::vector<std::string> zk_sibling_cluster_ids;       // children of zk_root but ours
+  std::vector<std::string> storage_sibling_cluster_ids;  // directories in storageDir but ours
   std::vector<Finding> findings;
 
-  // Every pointer (jobs' and stray ones).
+  // Every pointer (jobs', applications' and stray ones).
   std::vector<const PointerRecord*> all_pointers() const;
   Severity worst_severity() const; // info when there are no findings
   bool needs_attention() const;    // any warning or critical finding

@@ -171,6 +171,15 @@ zk::ZkResult<std::optional<Detection>> detect_era(zk::ZkReader& reader,
     if (*has_plans) {
       return Detection{HaEra::v2_0, latch + " and " + plans + " exist"};
     }
+    // 2.3: ZooKeeperUtils.createApplicationStore ensures {ns}/applications (2.x only).
+    const auto applications = under(options, "/applications");
+    auto has_applications = exists(reader, applications);
+    if (!has_applications) {
+      return std::unexpected(has_applications.error());
+    }
+    if (*has_applications) {
+      return Detection{HaEra::v2_0, latch + " and " + applications + " exist"};
+    }
     return Detection{HaEra::v1_15, latch + " exists"};
   }
   for (const auto component : kClusterComponents) {

@@ -9,7 +9,8 @@
 //             {ns}/jobs/<jobid>/leader/{latch,connection_info} (FLINK-22636)
 //   1.15+     one latch {ns}/leader/latch for the whole JobManager process,
 //             {ns}/leader/<component or jobid>/connection_info (FLINK-24038)
-//   2.x       as 1.15+; the job store moved to {ns}/execution-plans (FLINK-36158)
+//   2.x       as 1.15+; the job store moved to {ns}/execution-plans (FLINK-36158); 2.3 adds
+//             {ns}/applications/<appid> (the ApplicationStore; flink/ha_inventory.hpp)
 // Every path here is absolute ({ns} included); nothing touches ZooKeeper except detect_era().
 
 #include "config/flink_version.hpp"
@@ -64,7 +65,8 @@ struct Detection {
 };
 
 // Detects the era from the nodes under the namespace (first match wins):
-//   {ns}/leader/latch → 1.15+, and 2.x when {ns}/execution-plans exists too;
+//   {ns}/leader/latch → 1.15+, and 2.x when {ns}/execution-plans (or, 2.3, {ns}/applications)
+//   exists too;
 //   {ns}/leader/{dispatcher,resource_manager,rest_server}/latch or {ns}/jobs/*/leader → 1.14;
 //   {ns}{latch_root} with *_lock or job-id children → 1.3-1.13, with latch- children → 1.0-1.2;
 //   {ns}/execution-plans → 2.x.

@@ -8,7 +8,21 @@
 //  {"result":{"id":"<jobid>","application-status":"SUCCEEDED","accumulator-results":{},
 //   "net-runtime":84213},"version":1}
 // with "failure-cause":{"class":…,"stack-trace":…,"serialized-throwable":…} for failed jobs and,
-// since 2.x, "name", "start-time", "end-time".
+// since 2.x, "name", "start-time", "end-time"; since 2.3 "application-id" (JobResultSerializer
+// .FIELD_NAME_APPLICATION_ID: the application the job belongs to).
+//
+// Flink 2.3's ApplicationResultStore (FileSystemApplicationResultStore, with
+// AbstractThreadsafeApplicationResultStore) is the same store for applications:
+// application-result-store.storage-path (default {storageDir}/application-result-store/
+// {cluster-id}), <appid>_DIRTY.json written by Dispatcher
+// .registerGloballyTerminatedApplicationInApplicationResultStore, deleted or renamed to
+// <appid>.json by markResultAsCleanInternal (application-result-store.delete-on-commit, default
+// true). The id is ApplicationID.toString, an AbstractID as JobID: 32 lower-case hex. So the
+// listing, the file names and mark_job_result_clean below serve both stores; only the content
+// differs (FileSystemApplicationResultStore$JsonApplicationResultEntry +
+// ApplicationResultSerializer), e.g.
+//  {"result":{"application-id":"<appid>","application-state":"CANCELED",
+//   "application-name":"…","start-time":1764771234567,"end-time":1764771239876},"version":1}
 
 #include "storage/storage.hpp"
 #include "util/result.hpp"
@@ -25,9 +39,9 @@ enum class JrsState { dirty, clean };
 
 std::string_view to_string(JrsState state);
 
-// Files of a JobResultStore directory, by name.
+// Files of a JobResultStore (or ApplicationResultStore) directory, by name.
 struct JrsFile {
-  std::string job_id; // 32 lower-case hex characters (JobID.toString)
+  std::string job_id; // 32 lower-case hex characters (JobID / ApplicationID.toString)
   JrsState state = JrsState::dirty;
   storage::Entry entry;
 };
@@ -38,7 +52,8 @@ struct JrsListing {
 };
 
 // FileSystemJobResultStore.getDirtyResults lists the base dir without recursion; so does this.
-// A missing directory is an empty store (created lazily since Flink 1.18).
+// A missing directory is an empty store (created lazily since Flink 1.18). The same for an
+// ApplicationResultStore (FileSystemApplicationResultStore.getDirtyResultsInternal).
 Result<JrsListing> list_job_result_store(storage::HaStorage& store);
 
 // What JobResultDeserializer reads from an entry (unknown fields are ignored, as in Flink).
@@ -51,6 +66,7 @@ struct JobResultRecord {
   std::optional<std::int64_t> start_time_ms; // result.start-time (2.x; -1 = unknown)
   std::optional<std::int64_t> end_time_ms;   // result.end-time (2.x)
   std::optional<std::int64_t> version;       // top-level version (always 1; ignored by Flink)
+  std::optional<std::string> application_id; // result.application-id (2.3)
 };
 
 // Parses one entry. Errors name `file_name` and say what Flink would reject: not JSON, no
@@ -65,6 +81,27 @@ inline constexpr std::size_t kMaxJobResultBytes = 16 * 1024 * 1024;
 // Reads and parses one listed entry; also checks that result.id matches the file name.
 Result<JobResultRecord> read_job_result(storage::HaStorage& store, const JrsFile& file);
 
+// What ApplicationResultDeserializer (2.3) reads from an ApplicationResultStore entry: both
+// application-id and application-state are required (ApplicationResult's constructor checks
+// them), application-state is an ApplicationState constant (valueOf, case-sensitive), unknown
+// fields are ignored.
+struct ApplicationResultRecord {
+  std::string application_id;                // result.application-id
+  std::string application_state;             // CREATED … FINISHED (ApplicationState)
+  std::optional<std::string> name;           // result.application-name
+  std::optional<std::int64_t> start_time_ms; // result.start-time
+  std::optional<std::int64_t> end_time_ms;   // result.end-time
+  std::optional<std::int64_t> version;       // top-level version (always 1)
+};
+
+// Parses one ApplicationResultStore entry; errors name `file_name` and what Flink would reject.
+Result<ApplicationResultRecord> parse_application_result(std::string_view json,
+                                                         std::string_view file_name);
+
+// Reads and parses one listed entry; checks result.application-id against the file name.
+Result<ApplicationResultRecord> read_application_result(storage::HaStorage& store,
+                                                        const JrsFile& file);
+
 enum class DeleteOnCommit { yes, no };
 
 enum class MarkClean {
@@ -74,7 +111,8 @@ enum class MarkClean {
 
 // FileSystemJobResultStore.markResultAsCleanInternal: delete <jobid>_DIRTY.json
 // (delete-on-commit true, Flink's default) or rename it to <jobid>.json. Idempotent: without a
-// dirty file there is nothing to do.
+// dirty file there is nothing to do. FileSystemApplicationResultStore.markResultAsCleanInternal
+// does the same with <appid>: pass the application id and the ApplicationResultStore.
 Result<MarkClean> mark_job_result_clean(storage::HaStorage& store, std::string_view job_id,
                                         DeleteOnCommit delete_on_commit);
 

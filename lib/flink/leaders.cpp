@@ -40,8 +40,8 @@ zk::ZkResult<std::vector<LatchParticipant>> read_latch(zk::ZkReader& reader,
       }
       return std::unexpected(nodes[i].error());
     }
-    out.push_back(
-        {latch, sorted[i], nodes[i]->stat.ephemeral_owner, nodes[i]->stat.ctime_ms, out.empty()});
+    out.push_back({latch, sorted[i], nodes[i]->stat.ephemeral_owner, nodes[i]->stat.ctime_ms,
+                   out.empty(), nodes[i]->stat.czxid});
   }
   return out;
 }
@@ -49,6 +49,7 @@ zk::ZkResult<std::vector<LatchParticipant>> read_latch(zk::ZkReader& reader,
 void judge(ComponentLeader& c, const std::vector<LatchParticipant>& latch) {
   if (!latch.empty()) {
     c.latch_owner = latch.front().owner;
+    c.latch_czxid = latch.front().czxid;
   }
   if (!c.note.empty()) {
     return; // undecodable connection_info: already explained
@@ -171,6 +172,7 @@ zk::ZkResult<LeaderReport> resolve_leaders(zk::ZkReader& reader, const ResolveOp
     if (info) {
       c.owner = info->stat.ephemeral_owner;
       c.mzxid = info->stat.mzxid;
+      c.version = info->stat.version;
       auto decoded = decode_leader_information(info->data);
       if (!decoded) {
         c.note =

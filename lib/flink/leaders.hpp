@@ -30,7 +30,8 @@ struct LatchParticipant {
   std::string node;  // "_c_<uuid>-latch-0000000003"
   std::int64_t owner = 0;
   std::int64_t ctime_ms = 0;
-  bool leader = false; // first in Curator's order
+  bool leader = false;    // first in Curator's order
+  std::int64_t czxid = 0; // zxid that created the participant (its election; FLINK-27848 check)
 };
 
 // Sorts latch children as Curator does: by the text after the last "latch-" (names without it
@@ -47,7 +48,11 @@ struct ComponentLeader {
   std::optional<std::int64_t> owner;       // ephemeralOwner of connection_info
   std::optional<std::int64_t> latch_owner; // ephemeralOwner of the latch's first participant
   std::int64_t mzxid = 0;                  // of connection_info (0: missing)
-  std::string note;                        // why the leader is not consistent, or "" when it is
+  // Stat.version of connection_info: one per write since the node was created (-1: missing).
+  // A leader that keeps rewriting it (FLINK-27848) shows a rising version between two reads.
+  std::int32_t version = -1;
+  std::int64_t latch_czxid = 0; // czxid of the latch's first participant (0: no latch)
+  std::string note;             // why the leader is not consistent, or "" when it is
   bool consistent() const { return note.empty(); }
 };
 

@@ -13,9 +13,10 @@ constexpr std::string_view kUriClass = "java.net.URI";
 // Wrappers followed before giving up (Flink nests one).
 constexpr std::size_t kMaxWrappers = 8;
 
-// org.apache.flink.core.fs.Path → its uri → java.net.URI.string.
-Result<std::string> path_string(const JavaStream& stream, const JavaValue& value,
-                                std::string_view holder) {
+} // namespace
+
+Result<std::string> flink_path_uri(const JavaStream& stream, const JavaValue& value,
+                                   std::string_view holder) {
   const JavaObject* path = stream.object(value);
   if (path == nullptr) {
     return failf("state handle pointer: {}.filePath is not an object", holder);
@@ -37,24 +38,29 @@ Result<std::string> path_string(const JavaStream& stream, const JavaValue& value
   return *text;
 }
 
-} // namespace
-
 Result<StateHandlePointer> decode_state_handle_pointer(std::string_view bytes) {
   auto stream = parse_java_stream(bytes);
   if (!stream) {
     return fail("state handle pointer: " + stream.error().message);
   }
-  const JavaObject* handle =
-      stream->contents.empty() ? nullptr : stream->object(stream->contents.front());
-  if (handle == nullptr) {
+  if (stream->contents.empty() || stream->object(stream->contents.front()) == nullptr) {
     return fail("state handle pointer: the stream does not start with an object");
+  }
+  return state_handle_pointer_of(*stream, stream->contents.front());
+}
+
+Result<StateHandlePointer> state_handle_pointer_of(const JavaStream& java, const JavaValue& value) {
+  const JavaStream* stream = &java;
+  const JavaObject* handle = stream->object(value);
+  if (handle == nullptr) {
+    return fail("state handle pointer: not an object");
   }
   StateHandlePointer pointer;
   for (std::size_t hop = 0; hop < kMaxWrappers; ++hop) {
     const std::string_view name = stream->class_name(*handle);
     pointer.handle_classes.emplace_back(name);
     if (const auto file_path = stream->field(*handle, "filePath")) {
-      auto path = path_string(*stream, *file_path, name);
+      auto path = flink_path_uri(*stream, *file_path, name);
       if (!path) {
         return std::unexpected(path.error());
       }

@@ -6,6 +6,7 @@
 //    1.0–1.1: FileSerializableStateHandle (extends AbstractFileStateHandle, filePath, no size);
 //  - the checkpoint ID counter: Curator SharedCount, a 4-byte big-endian int.
 
+#include "flink/java_serial.hpp"
 #include "util/result.hpp"
 
 #include <cstdint>
@@ -32,6 +33,16 @@ struct StateHandlePointer {
 // `wrappedStreamStateHandle`, the file handle by `filePath` (and `stateSize`), then
 // Path.uri → URI.string. Subclasses of the known handles are accepted as long as the fields are.
 Result<StateHandlePointer> decode_state_handle_pointer(std::string_view bytes);
+
+// The same walk on an object of an already parsed stream (a handle held in a field of a larger
+// object, e.g. CompletedCheckpoint.metadataHandle).
+Result<StateHandlePointer> state_handle_pointer_of(const JavaStream& stream,
+                                                   const JavaValue& handle);
+
+// The java.net.URI string of an org.apache.flink.core.fs.Path object (Path.uri → URI.string);
+// `holder` names the class whose field holds it, for messages.
+Result<std::string> flink_path_uri(const JavaStream& stream, const JavaValue& path,
+                                   std::string_view holder);
 
 // The checkpoint ID counter znode: the next checkpoint ID to hand out.
 Result<std::int32_t> decode_checkpoint_counter(std::string_view bytes);

@@ -83,6 +83,9 @@ Entry FakeStorage::entry_of(const std::string& path, const Node& node) const {
 }
 
 Result<std::vector<Entry>> FakeStorage::list(std::string_view relative_dir, Recursive recursive) {
+  if (m_list_hook) {
+    m_list_hook();
+  }
   if (auto valid = validate_relative_path(relative_dir, true); !valid) {
     return std::unexpected(valid.error());
   }
@@ -116,6 +119,11 @@ Result<std::vector<Entry>> FakeStorage::list(std::string_view relative_dir, Recu
 }
 
 Result<std::optional<Entry>> FakeStorage::stat(std::string_view relative) {
+  if (m_read_hook) {
+    if (auto hook = m_read_hook("stat " + std::string(relative)); !hook) {
+      return std::unexpected(hook.error());
+    }
+  }
   if (auto valid = validate_relative_path(relative); !valid) {
     return std::unexpected(valid.error());
   }
@@ -131,6 +139,11 @@ Result<std::optional<Entry>> FakeStorage::stat(std::string_view relative) {
 }
 
 Result<std::string> FakeStorage::read_file(std::string_view relative, std::size_t max_bytes) {
+  if (m_read_hook) {
+    if (auto hook = m_read_hook("read_file " + std::string(relative)); !hook) {
+      return std::unexpected(hook.error());
+    }
+  }
   auto entry = stat(relative);
   if (!entry) {
     return std::unexpected(entry.error());
@@ -217,6 +230,26 @@ Status FakeStorage::rename_file(std::string_view relative, std::string_view new_
   node.key() = join_relative(parent_of(relative), new_name);
   m_nodes.erase(node.key());
   m_nodes.insert(std::move(node));
+  ++m_mutations;
+  return {};
+}
+
+Status FakeStorage::write_file(std::string_view relative, std::string_view content) {
+  if (auto valid = validate_relative_path(relative); !valid) {
+    return valid;
+  }
+  auto walkable = parents_walkable(relative);
+  if (!walkable) {
+    return std::unexpected(walkable.error());
+  }
+  if (m_nodes.contains(std::string(relative))) {
+    return fail(ErrorCategory::refused,
+                fmt::format("{}/{}: already exists; not replaced", m_description, relative));
+  }
+  if (auto hook = before_mutation("write_file " + std::string(relative)); !hook) {
+    return hook;
+  }
+  add_file(relative, std::string(content), m_write_mtime_ms);
   ++m_mutations;
   return {};
 }

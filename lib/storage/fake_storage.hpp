@@ -33,6 +33,16 @@ public:
   // Convenience: the n-th mutation from now (1-based) fails; the others succeed.
   void fail_nth_mutation(std::size_t n);
   std::size_t mutations() const { return m_mutations; } // mutations that took effect
+  // Called at the start of each list(): a test moves the world while it is listed (a running
+  // job writing and subsuming checkpoints between flinkha's ZooKeeper walk and its listing).
+  void set_list_hook(std::function<void()> hook) { m_list_hook = std::move(hook); }
+  // Called at the start of each stat() ("stat a/b") and read_file() ("read_file a/b", which then
+  // also passes through stat): an error is returned as that call's (an unreachable NameNode, a
+  // timeout, a refused read).
+  using ReadHook = std::function<Status(std::string_view operation)>;
+  void set_read_hook(ReadHook hook) { m_read_hook = std::move(hook); }
+  // What check_writable answers (a NameNode in safe mode, read-only credentials); ok by default.
+  void set_writable(Status writable) { m_writable = std::move(writable); }
 
   std::string describe() const override { return m_description; }
   bool base_exists() const override { return m_base_exists; }
@@ -42,6 +52,11 @@ public:
   Result<Removal> remove_file(std::string_view relative) override;
   Result<Removal> remove_empty_dir(std::string_view relative) override;
   Status rename_file(std::string_view relative, std::string_view new_name) override;
+  // Also a mutation ("write_file a/b"): the hook can stop it; mtime_ms is write_mtime_ms().
+  Status write_file(std::string_view relative, std::string_view content) override;
+  void set_write_mtime_ms(std::int64_t mtime_ms) { m_write_mtime_ms = mtime_ms; }
+  std::int64_t write_mtime_ms() const { return m_write_mtime_ms; }
+  Status check_writable() override { return m_writable; }
 
 private:
   struct Node {
@@ -61,7 +76,11 @@ private:
   bool m_base_exists;
   std::map<std::string, Node> m_nodes;
   MutationHook m_hook;
+  std::function<void()> m_list_hook;
+  ReadHook m_read_hook;
   std::size_t m_mutations = 0;
+  Status m_writable;
+  std::int64_t m_write_mtime_ms = 0;
 };
 
 } // namespace flinkha::storage

@@ -3,6 +3,7 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
@@ -43,6 +44,7 @@ public:
   UniqueFd& operator=(const UniqueFd&) = delete;
 
   int get() const { return m_fd; }
+  int release() { return std::exchange(m_fd, -1); }
 
 private:
   int m_fd;
@@ -94,15 +96,30 @@ enum class Walk { found, missing };
 // Opens every component of `components` below `base` as a directory without following links.
 // A missing component gives Walk::missing; a symlink on the way is an error that says so (the
 // path `target` may well exist behind it: through_symlink_message), a non-directory another.
+// With Create::yes a missing component is made (mkdirat, mode 0777 less the umask, as Flink's
+// LocalFileSystem.mkdirs makes directories through java.io.File.mkdir) and its parent fsync'ed.
+enum class Create { no, yes };
+
 Result<Walk> open_dirs(int base, const std::string& base_path,
                        const std::vector<std::string_view>& components, DirHandle& out,
-                       std::string_view target) {
+                       std::string_view target, Create create = Create::no) {
   out.fd = base;
   std::string walked;
   for (const auto component : components) {
     walked = join_relative(walked, component);
     const std::string name(component);
-    const int fd = ::openat(out.fd, name.c_str(), kDirFlags);
+    int fd = ::openat(out.fd, name.c_str(), kDirFlags);
+    if (fd < 0 && errno == ENOENT && create == Create::yes) {
+      if (::mkdirat(out.fd, name.c_str(), 0777) != 0 && errno != EEXIST) {
+        return failf(ErrorCategory::failed, "{}/{}: cannot create the directory: {}", base_path,
+                     walked, errno_text(errno));
+      }
+      if (::fsync(out.fd) != 0) {
+        return failf(ErrorCategory::failed, "{}/{}: fsync of the parent directory: {}", base_path,
+                     walked, errno_text(errno));
+      }
+      fd = ::openat(out.fd, name.c_str(), kDirFlags);
+    }
     if (fd < 0) {
       const int error = errno;
       if (error == ENOENT) {
@@ -273,6 +290,12 @@ Result<std::vector<Entry>> LocalStorage::list(std::string_view relative_dir, Rec
 }
 
 Result<std::optional<Entry>> LocalStorage::stat(std::string_view relative) {
+  if (m_fd < 0) {
+    if (auto valid = validate_relative_path(relative); !valid) {
+      return std::unexpected(valid.error());
+    }
+    return std::optional<Entry>{}; // no base directory: nothing below it
+  }
   auto parent = open_parent(m_fd, m_path, relative);
   if (!parent) {
     return std::unexpected(parent.error());
@@ -291,6 +314,9 @@ Result<std::optional<Entry>> LocalStorage::stat(std::string_view relative) {
 }
 
 Result<std::string> LocalStorage::read_file(std::string_view relative, std::size_t max_bytes) {
+  if (m_fd < 0) {
+    return failf("{}/{}: does not exist", m_path, relative);
+  }
   auto parent = open_parent(m_fd, m_path, relative);
   if (!parent) {
     return std::unexpected(parent.error());
@@ -404,6 +430,135 @@ Status LocalStorage::rename_file(std::string_view relative, std::string_view new
   const std::string target(new_name);
   if (::renameat(parent->dir.fd, parent->name.c_str(), parent->dir.fd, target.c_str()) != 0) {
     return failf("{}/{}: rename to {}: {}", m_path, relative, target, errno_text(errno));
+  }
+  return {};
+}
+
+namespace {
+
+// Writes all of `content` to `fd`: 0, or the errno of the failed write.
+int write_all(int fd, std::string_view content) {
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const auto n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return errno;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+// The temporary name of a file being written: hidden, in the same directory, unique to this
+// process and call, within NAME_MAX: ".<name, at most 200 bytes>.flinkha-tmp.<pid>.<n>".
+std::string temporary_name(std::string_view name) {
+  static std::atomic<unsigned> counter = 0;
+  return fmt::format(".{}.flinkha-tmp.{}.{}", name.substr(0, 200), ::getpid(), ++counter);
+}
+
+} // namespace
+
+Status LocalStorage::create_base() {
+  // The directories above the base are resolved as open() resolves them (the operator's path);
+  // only the base itself must not be a symlink, which the open below refuses.
+  std::string walked;
+  for (const auto component : util::split(std::string_view(m_path).substr(1), '/')) {
+    if (component.empty()) {
+      continue;
+    }
+    walked += "/" + std::string(component);
+    if (::mkdir(walked.c_str(), 0777) != 0 && errno != EEXIST) {
+      return failf(ErrorCategory::failed, "{}: cannot create the directory: {}", walked,
+                   errno_text(errno));
+    }
+  }
+  const int fd = ::open(m_path.c_str(), kDirFlags);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ELOOP || error == ENOTDIR) {
+      return fail(ErrorCategory::failed,
+                  fmt::format("{}: is a symlink or not a directory; nothing written", m_path),
+                  "the storage base must be the real directory");
+    }
+    return failf(ErrorCategory::failed, "{}: {}", m_path, errno_text(error));
+  }
+  m_fd = fd;
+  return {};
+}
+
+Status LocalStorage::write_file(std::string_view relative, std::string_view content) {
+  if (auto valid = validate_relative_path(relative); !valid) {
+    return valid;
+  }
+  if (m_fd < 0) {
+    if (auto made = create_base(); !made) {
+      return made;
+    }
+  }
+  auto components = path_components(relative);
+  const std::string name(components.back());
+  components.pop_back();
+  DirHandle dir;
+  auto walk = open_dirs(m_fd, m_path, components, dir, relative, Create::yes);
+  if (!walk) {
+    return std::unexpected(walk.error());
+  }
+  if (*walk == Walk::missing) { // removed again between mkdirat and openat
+    return failf(ErrorCategory::failed, "{}/{}: a parent directory vanished while it was made",
+                 m_path, relative);
+  }
+  struct stat st {};
+  if (::fstatat(dir.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    return failf(ErrorCategory::refused, "{}/{}: already exists{}; not replaced", m_path, relative,
+                 S_ISREG(st.st_mode) ? "" : fmt::format(" (a {})", to_string(type_of(st))));
+  }
+  const std::string temporary = temporary_name(name);
+  const auto failed = [&](std::string_view step, int error) {
+    ::unlinkat(dir.fd, temporary.c_str(), 0);
+    return failf(ErrorCategory::failed, "{}/{}: {}: {}; nothing written", m_path, relative, step,
+                 errno_text(error));
+  };
+  // Mode 0666 less the umask: what java.io.FileOutputStream (Flink's LocalDataOutputStream,
+  // LocalFileSystem.create) gives a new file.
+  const int fd = ::openat(dir.fd, temporary.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    const int error = errno;
+    return failf(ErrorCategory::failed, "{}/{}: cannot create the temporary file {}: {}", m_path,
+                 relative, temporary, errno_text(error));
+  }
+  {
+    UniqueFd file(fd);
+    if (const int error = write_all(fd, content); error != 0) {
+      return failed("write", error);
+    }
+    if (::fsync(fd) != 0) {
+      return failed("fsync", errno);
+    }
+    if (::close(file.release()) != 0) {
+      return failed("close", errno);
+    }
+  }
+  // link(2) refuses an existing name (EEXIST) atomically, where rename(2) would replace it.
+  if (::linkat(dir.fd, temporary.c_str(), dir.fd, name.c_str(), 0) != 0) {
+    const int error = errno;
+    if (error == EEXIST) {
+      ::unlinkat(dir.fd, temporary.c_str(), 0);
+      return failf(ErrorCategory::refused, "{}/{}: already exists; not replaced", m_path, relative);
+    }
+    return failed("link", error);
+  }
+  if (::unlinkat(dir.fd, temporary.c_str(), 0) != 0) {
+    return failf(ErrorCategory::failed,
+                 "{}/{}: written, but the temporary file {} could not be removed: {}", m_path,
+                 relative, temporary, errno_text(errno));
+  }
+  if (::fsync(dir.fd) != 0) {
+    return failf(ErrorCategory::failed, "{}/{}: written, but fsync of its directory: {}", m_path,
+                 relative, errno_text(errno));
   }
   return {};
 }

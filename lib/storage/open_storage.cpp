@@ -1,7 +1,9 @@
 #include "storage/open_storage.hpp"
 
 #include "config/ha_paths.hpp"
+#include "storage/hdfs_storage.hpp"
 #include "storage/local_storage.hpp"
+#include "storage/s3_storage.hpp"
 #include "util/flink_path.hpp"
 #include "util/strings.hpp"
 
@@ -18,8 +20,8 @@ Result<std::string> local_path_of(std::string_view uri) {
   const util::FlinkPath split = util::parse_flink_path(util::trim(uri));
   const std::string scheme = util::to_lower(split.scheme);
   if (!scheme.empty() && scheme != "file") {
-    return fail(fmt::format("storage '{}': scheme {}:// is not supported yet for the storage side "
-                            "(the ZooKeeper side still works)",
+    return fail(fmt::format("storage '{}': scheme {}:// is not supported for the storage side "
+                            "(local paths, hdfs:// and s3:// are; the ZooKeeper side still works)",
                             util::printable(uri), scheme),
                 "inspect and clean this storage with the file system's own tools");
   }
@@ -43,7 +45,20 @@ bool is_local_uri(std::string_view uri) {
   return local_path_of(uri).has_value();
 }
 
-Result<std::unique_ptr<HaStorage>> open_storage(std::string_view uri) {
+Result<std::unique_ptr<HaStorage>> open_storage(std::string_view uri,
+                                                const StorageOptions& options) {
+  if (!config::check_value_bytes(uri)) {
+    const util::FlinkPath split = util::parse_flink_path(util::trim(uri));
+    switch (util::file_system_kind(split.scheme)) {
+    case util::FileSystemKind::hdfs:
+      return open_hdfs_storage(split, options);
+    case util::FileSystemKind::s3:
+      return open_s3_storage(split, options);
+    case util::FileSystemKind::local:
+    case util::FileSystemKind::other:
+      break; // local_path_of refuses another scheme with its message
+    }
+  }
   auto path = local_path_of(uri);
   if (!path) {
     return std::unexpected(path.error());

@@ -7,6 +7,22 @@
 
 namespace flinkha::storage {
 
+std::vector<Result<Removal>> HaStorage::remove_files(const std::vector<std::string>& relatives) {
+  std::vector<Result<Removal>> results;
+  results.reserve(relatives.size());
+  for (const auto& relative : relatives) {
+    results.push_back(remove_file(relative));
+  }
+  return results;
+}
+
+Status HaStorage::write_file(std::string_view relative, std::string_view /*content*/) {
+  return fail(ErrorCategory::refused,
+              fmt::format("{}/{}: this storage cannot write files; copy the file there with the "
+                          "storage's own tools",
+                          describe(), relative));
+}
+
 std::string_view to_string(EntryType type) {
   switch (type) {
   case EntryType::file:

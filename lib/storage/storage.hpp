@@ -72,15 +72,38 @@ public:
   // regular file (a symlink is refused, not followed).
   virtual Result<std::string> read_file(std::string_view relative, std::size_t max_bytes) = 0;
 
+  // Whether removals would be accepted now, found without changing anything that matters
+  // (HDFS: a NameNode in safe mode or a user without write access refuses a MKDIRS of the
+  // existing base; S3: a DeleteObject of a key that does not exist is refused to read-only
+  // credentials). Local and fake storages: always. The cleanup asks before its first step.
+  virtual Status check_writable() { return {}; }
+
   // Removes a regular file. A symlink or directory at that name is an error (never removed).
   virtual Result<Removal> remove_file(std::string_view relative) = 0;
 
   // Removes an empty directory (not a symlink to one). A non-empty directory is an error.
   virtual Result<Removal> remove_empty_dir(std::string_view relative) = 0;
 
+  // Removes many regular files, each as remove_file would; the results are in the order of
+  // `relatives`, one per path, and one failure does not stop the others. Remote storages send
+  // them concurrently or in batches (S3 DeleteObjects); this default calls remove_file in turn.
+  virtual std::vector<Result<Removal>> remove_files(const std::vector<std::string>& relatives);
+
   // Renames a regular file within its directory: `new_name` is a single component. An existing
   // file of that name is replaced (as Flink's LocalFileSystem.rename does).
   virtual Status rename_file(std::string_view relative, std::string_view new_name) = 0;
+
+  // Creates a regular file holding `content` (small files only, a few MiB at most: job graphs,
+  // execution plans, completedCheckpoint files, JobResultStore entries), with its missing parent
+  // directories. Never replaces anything: an entry already at `relative` is an error (a caller
+  // that may find its own earlier write, such as a rerun of an interrupted restore, compares it
+  // first). A symlink on the way is refused. The file appears whole or not at all, as far as the
+  // storage allows: local: written under a temporary name in the same directory, fsync'ed, then
+  // linked to its name (link(2) refuses an existing name); HDFS: WebHDFS CREATE with
+  // overwrite=false (a file is complete once the NameNode closes it); S3: one PutObject (an
+  // object appears whole), refused when the key exists. This default refuses: a storage that
+  // cannot write says so, naming itself.
+  virtual Status write_file(std::string_view relative, std::string_view content);
 
   Result<bool> exists(std::string_view relative) {
     auto entry = stat(relative);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -82,6 +83,20 @@ Result<std::int64_t> parse_duration_ms(std::string_view text) {
     }
   }
   return fail(fmt::format("\"{}\": unknown time unit \"{}\"", text, unit));
+}
+
+std::string describe_duration_ms(std::int64_t ms) {
+  const std::int64_t seconds = std::max<std::int64_t>(0, ms) / 1000;
+  if (seconds < 120) {
+    return fmt::format("{} s", seconds);
+  }
+  if (seconds < 2 * 3600) {
+    return fmt::format("{} min", seconds / 60);
+  }
+  if (seconds < 2 * 86400) {
+    return fmt::format("{} h", seconds / 3600);
+  }
+  return fmt::format("{} days", seconds / 86400);
 }
 
 } // namespace flinkha::util

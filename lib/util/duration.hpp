@@ -9,6 +9,7 @@
 #include "util/result.hpp"
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace flinkha::util {
@@ -17,5 +18,10 @@ namespace flinkha::util {
 // units truncate toward zero). Fails on an empty text, a missing or negative number, an unknown
 // unit or an amount beyond ~285,000 years.
 Result<std::int64_t> parse_duration_ms(std::string_view text);
+
+// An age or a wait for people, coarse on purpose: "45 s" below 2 min, "17 min" below 2 h, "5 h"
+// below 2 days, then "3 days" (whole units, truncated; negative counts as 0). What inspect and
+// doctor print next to an orphan's or a node's age.
+std::string describe_duration_ms(std::int64_t ms);
 
 } // namespace flinkha::util

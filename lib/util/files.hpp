@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace flinkha::util {
 
@@ -18,5 +19,11 @@ Result<std::optional<std::string>> read_optional_file(const std::filesystem::pat
 
 // As read_optional_file, but a missing file is an Error too.
 Result<std::string> read_file(const std::filesystem::path& path, std::uintmax_t max_bytes);
+
+// Replaces `path` with `content` so that a reader sees the old file or the new one, never a
+// part: writes a temporary file in the same directory (".<name>.tmp.<pid>"), fsyncs it, renames
+// it over `path` and fsyncs the directory. Mode 0644. An Error names the file and the failing
+// step; the temporary file is removed on failure.
+Status write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
 } // namespace flinkha::util

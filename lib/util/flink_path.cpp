@@ -70,4 +70,18 @@ std::optional<std::string_view> unsafe_component(std::string_view relative) {
   return std::nullopt;
 }
 
+FileSystemKind file_system_kind(std::string_view scheme) {
+  const auto lower = to_lower(scheme);
+  if (lower.empty() || lower == "file") {
+    return FileSystemKind::local;
+  }
+  if (lower == "hdfs" || lower == "webhdfs" || lower == "swebhdfs") {
+    return FileSystemKind::hdfs;
+  }
+  if (lower == "s3" || lower == "s3a" || lower == "s3p") {
+    return FileSystemKind::s3;
+  }
+  return FileSystemKind::other;
+}
+
 } // namespace flinkha::util

@@ -26,6 +26,13 @@ struct FlinkPath {
 // new Path(text), split.
 FlinkPath parse_flink_path(std::string_view text);
 
+// The file systems flinkha reaches, by URI scheme (compared case-insensitively): hdfs, webhdfs,
+// swebhdfs → HDFS (through WebHDFS); s3, s3a, s3p → S3 (Flink's flink-s3-fs-hadoop and
+// flink-s3-fs-presto plugins); no scheme or file → local; any other → other (not supported for
+// the storage side). The one list every caller asks (open_storage, config show, the lints).
+enum class FileSystemKind { local, hdfs, s3, other };
+FileSystemKind file_system_kind(std::string_view scheme);
+
 // Path.normalizePath of the path part alone.
 std::string normalize_flink_path_part(std::string_view path);
 

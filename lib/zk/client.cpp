@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -247,7 +248,7 @@ struct Batch {
 // A slot's rc until its completion came (the C client's codes are all <= 0).
 constexpr int kPending = 1;
 
-enum class Op { get, children, exists, remove, create };
+enum class Op { get, children, exists, remove, create, get_acl };
 
 struct Slot {
   Batch* batch = nullptr;
@@ -259,6 +260,8 @@ struct Slot {
   std::string value;              // create: the node's data
   int flags = 0;                  // create: ZOO_EPHEMERAL, ZOO_SEQUENCE
   std::string created;            // create: the created path (with the sequence suffix)
+  bool null_value = false;        // create: null data rather than a byte array
+  std::optional<Acl> acl;         // create: the node's ACL (else open); get_acl: the answer
 };
 
 void on_data(int rc, const char* value, int value_len, const ::Stat* stat, const void* data) {
@@ -305,6 +308,26 @@ void on_void(int rc, const void* data) {
   slot->batch->release();
 }
 
+void on_acl(int rc, struct ACL_vector* acl, ::Stat* stat, const void* data) {
+  auto* slot = static_cast<Slot*>(const_cast<void*>(data));
+  slot->rc = rc;
+  if (rc == ZOK) {
+    if (stat != nullptr) {
+      slot->node.stat = convert(stat);
+    }
+    Acl entries;
+    if (acl != nullptr) {
+      for (int i = 0; i < acl->count; ++i) {
+        const ::ACL& entry = acl->data[i];
+        entries.push_back(AclEntry{entry.perms, entry.id.scheme != nullptr ? entry.id.scheme : "",
+                                   entry.id.id != nullptr ? entry.id.id : ""});
+      }
+    }
+    slot->acl = std::move(entries);
+  }
+  slot->batch->release();
+}
+
 void on_created(int rc, const char* value, const void* data) {
   auto* slot = static_cast<Slot*>(const_cast<void*>(data));
   if (rc == ZOK && value != nullptr) {
@@ -326,9 +349,24 @@ int submit(ZkClient::State& state, Op op, bool watch, Slot& slot) {
     return zoo_awexists(state.zh, path, watcher, context, on_stat, &slot);
   case Op::remove:
     return zoo_adelete(state.zh, path, slot.version, on_void, &slot);
-  case Op::create:
-    return zoo_acreate(state.zh, path, slot.value.data(), static_cast<int>(slot.value.size()),
-                       &ZOO_OPEN_ACL_UNSAFE, slot.flags, on_created, &slot);
+  case Op::create: {
+    const char* value = slot.null_value ? nullptr : slot.value.data();
+    const int length = slot.null_value ? -1 : static_cast<int>(slot.value.size());
+    if (!slot.acl) {
+      return zoo_acreate(state.zh, path, value, length, &ZOO_OPEN_ACL_UNSAFE, slot.flags,
+                         on_created, &slot);
+    }
+    // zoo_acreate serializes the request before it returns: the vector may be local.
+    std::vector<::ACL> entries;
+    entries.reserve(slot.acl->size());
+    for (auto& entry : *slot.acl) {
+      entries.push_back(::ACL{entry.perms, ::Id{entry.scheme.data(), entry.id.data()}});
+    }
+    ::ACL_vector acl{static_cast<std::int32_t>(entries.size()), entries.data()};
+    return zoo_acreate(state.zh, path, value, length, &acl, slot.flags, on_created, &slot);
+  }
+  case Op::get_acl:
+    return zoo_aget_acl(state.zh, path, on_acl, &slot);
   }
   return ZBADARGUMENTS;
 }
@@ -373,7 +411,7 @@ std::string no_answer_reason(const ClientSettings& settings, int waited_ms) {
 std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op op, bool watch,
                       const std::vector<std::string>& paths, int version = -1,
                       const std::vector<std::pair<std::string, std::string>>* values = nullptr,
-                      int flags = 0) {
+                      int flags = 0, const std::vector<NodeToCreate>* with_acl = nullptr) {
   std::vector<Slot> slots(paths.size());
   std::vector<std::size_t> pending(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
@@ -382,6 +420,11 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
     slots[i].flags = flags;
     if (values != nullptr) {
       slots[i].value = (*values)[i].second;
+    }
+    if (with_acl != nullptr) {
+      slots[i].value = (*with_acl)[i].data;
+      slots[i].null_value = (*with_acl)[i].null_data;
+      slots[i].acl = (*with_acl)[i].acl;
     }
     pending[i] = i;
   }
@@ -399,16 +442,19 @@ std::vector<Slot> run(ZkClient::State& state, const ClientSettings& settings, Op
     // submission leaves none of them looking answered.
     for (const auto i : pending) {
       auto& slot = slots[i];
-      auto path = std::move(slot.path);
-      auto value = std::move(slot.value);
-      const int slot_version = slot.version;
-      slot = Slot{};
-      slot.batch = &batch;
-      slot.path = std::move(path);
-      slot.value = std::move(value);
-      slot.version = slot_version;
-      slot.flags = flags;
-      slot.rc = kPending;
+      // A fresh slot keeps only the request: what an earlier attempt received is dropped.
+      Slot fresh;
+      fresh.batch = &batch;
+      fresh.path = std::move(slot.path);
+      fresh.value = std::move(slot.value);
+      if (op == Op::create) {
+        fresh.acl.swap(slot.acl);
+      }
+      fresh.null_value = slot.null_value;
+      fresh.version = slot.version;
+      fresh.flags = flags;
+      fresh.rc = kPending;
+      slot = std::move(fresh);
     }
     bool answered = true;
     for (const auto i : pending) {
@@ -812,6 +858,40 @@ ZkResult<void> ZkClient::create_many(const std::vector<std::pair<std::string, st
   return {};
 }
 
+ZkResult<Acl> ZkClient::get_acl(const std::string& path) {
+  return std::move(get_acl_many({path}).front());
+}
+
+std::vector<ZkResult<Acl>> ZkClient::get_acl_many(const std::vector<std::string>& paths) {
+  auto slots = run(*m_state, m_settings, Op::get_acl, false, paths);
+  std::vector<ZkResult<Acl>> out;
+  out.reserve(slots.size());
+  for (auto& slot : slots) {
+    if (slot.rc != ZOK) {
+      out.push_back(std::unexpected(error_of(*m_state, slot.rc, slot.path)));
+    } else {
+      out.push_back(slot.acl.value_or(Acl{}));
+    }
+  }
+  return out;
+}
+
+ZkResult<void> ZkClient::create_many_with_acl(const std::vector<NodeToCreate>& nodes,
+                                              ExistsOk exists_ok) {
+  std::vector<std::string> paths;
+  paths.reserve(nodes.size());
+  for (const auto& node : nodes) {
+    paths.push_back(node.path);
+  }
+  auto slots = run(*m_state, m_settings, Op::create, false, paths, -1, nullptr, 0, &nodes);
+  for (const auto& slot : slots) {
+    if (slot.rc != ZOK && !(slot.rc == ZNODEEXISTS && exists_ok == ExistsOk::yes)) {
+      return std::unexpected(error_of(*m_state, slot.rc, slot.path));
+    }
+  }
+  return {};
+}
+
 ZkResult<Node> ZkClient::get_watched(const std::string& path) {
   auto slots = run(*m_state, m_settings, Op::get, true, {path});
   return node_result(*m_state, slots.front());
@@ -842,6 +922,13 @@ std::int64_t ZkClient::session_id() const {
   }
   const clientid_t* id = zoo_client_id(m_state->zh);
   return id != nullptr ? id->client_id : 0;
+}
+
+int ZkClient::negotiated_session_timeout_ms() const {
+  if (m_state->zh == nullptr) {
+    return 0;
+  }
+  return zoo_recv_timeout(m_state->zh);
 }
 
 ZkReader& ZkClient::watching() {

@@ -131,6 +131,13 @@ public:
   using ExistsOk = zk::ExistsOk;
   ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
                              ExistsOk exists_ok = ExistsOk::no) override;
+  // ACLs: getACL pipelined (zoo_aget_acl) and creations with a given ACL (zoo_acreate), in order,
+  // retried after connection loss as create_many (a creation whose answer was lost then answers
+  // ZNODEEXISTS: pass ExistsOk::yes when that is success).
+  ZkResult<Acl> get_acl(const std::string& path) override;
+  std::vector<ZkResult<Acl>> get_acl_many(const std::vector<std::string>& paths) override;
+  ZkResult<void> create_many_with_acl(const std::vector<NodeToCreate>& nodes,
+                                      ExistsOk exists_ok = ExistsOk::no) override;
 
   // The same reads, each arming a one-shot watch whose event lands in events().
   ZkResult<Node> get_watched(const std::string& path);
@@ -141,6 +148,10 @@ public:
   WatchQueue& events();
   SessionState state() const;
   std::int64_t session_id() const;
+  // The session timeout the server granted at connect (ms), the C client's zoo_recv_timeout():
+  // the requested ClientSettings::session_timeout_ms clamped by the server to
+  // [minSessionTimeout, maxSessionTimeout] (2 and 20 × tickTime by default). 0 once closed.
+  int negotiated_session_timeout_ms() const;
   const ClientSettings& settings() const { return m_settings; }
 
   // A ZkReader view whose reads all arm watches (for code written against ZkReader).

@@ -95,6 +95,7 @@ ZkResult<void> MemoryTree::remove(const std::string& path, int version) {
     }
   }
   m_nodes.erase(it);
+  m_acls.erase(path);
   ++m_mutations;
   touch_children_of(parent_path(path));
   return {};
@@ -197,6 +198,48 @@ ZkResult<std::optional<Stat>> MemoryTree::exists(const std::string& path) {
     return std::unexpected(node.error());
   }
   return std::optional<Stat>{node->stat};
+}
+
+ZkResult<Acl> MemoryTree::get_acl(const std::string& path) {
+  if (path != "/" && !m_nodes.contains(path)) {
+    return zk_fail(ZkCode::no_node, path, "node does not exist");
+  }
+  if (m_denied.contains(path)) {
+    return zk_fail(ZkCode::no_auth, path, "not authenticated");
+  }
+  const auto it = m_acls.find(path);
+  return it == m_acls.end() ? open_acl_unsafe() : it->second;
+}
+
+ZkResult<void> MemoryTree::create_many_with_acl(const std::vector<NodeToCreate>& nodes,
+                                                ExistsOk exists_ok) {
+  for (const auto& node : nodes) {
+    if (node.path == "/" || m_nodes.contains(node.path)) {
+      if (exists_ok == ExistsOk::yes) {
+        continue;
+      }
+      return zk_fail(ZkCode::node_exists, node.path, "node already exists");
+    }
+    if (node.acl.empty()) {
+      return zk_fail(ZkCode::invalid_acl, node.path, "invalid ACL: empty");
+    }
+    const auto parent = parent_path(node.path);
+    if (parent != "/" && !m_nodes.contains(std::string(parent))) {
+      return zk_fail(ZkCode::no_node, node.path, "parent node does not exist");
+    }
+    if (m_hook) {
+      if (auto hook = m_hook("create " + node.path); !hook) {
+        return zk_fail(ZkCode::connection_loss, node.path, hook.error().message);
+      }
+    }
+    if (auto created = create_many({{node.path, node.data}}); !created) {
+      return created;
+    }
+    m_nodes[node.path].null_data = node.null_data;
+    m_acls[node.path] = node.acl;
+    ++m_creations;
+  }
+  return {};
 }
 
 } // namespace flinkha::zk

@@ -57,6 +57,16 @@ public:
   ZkResult<std::vector<std::string>> children(const std::string& path) override;
   ZkResult<std::optional<Stat>> exists(const std::string& path) override;
 
+  // ACLs: open_acl_unsafe() for every node unless set (set_acl, create_many_with_acl).
+  ZkResult<Acl> get_acl(const std::string& path) override;
+  void set_acl(const std::string& path, Acl acl) { m_acls[path] = std::move(acl); }
+  // Each creation that would take effect first calls the mutation hook ("create /a/b"); an error
+  // makes it fail as a lost connection, without effect (the restore's crash injection). Nodes
+  // before it are created.
+  ZkResult<void> create_many_with_acl(const std::vector<NodeToCreate>& nodes,
+                                      ExistsOk exists_ok = ExistsOk::no) override;
+  std::size_t creations() const { return m_creations; } // creations with an ACL that took effect
+
 private:
   void touch_children_of(std::string_view parent);
   std::vector<std::string> child_names(const std::string& path) const;
@@ -69,6 +79,8 @@ private:
   MutationHook m_hook;
   std::size_t m_mutations = 0;
   std::size_t m_remove_many_calls = 0;
+  std::map<std::string, Acl> m_acls;
+  std::size_t m_creations = 0;
 };
 
 } // namespace flinkha::zk

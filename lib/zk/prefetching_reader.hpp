@@ -2,12 +2,13 @@
 // PrefetchingReader: a ZkReader over another ZkReader for breadth-first walks of a large tree
 // (the HA inventory of `inspect` and `cleanup`). children(p) also fetches the data and the children
 // of every child of p in one pipelined round (ZkReader::get_many / children_many) and keeps them
-// for the next get() / children() of those paths. That round also covers the children of every
-// other node whose names the walk already holds but has not expanded yet (the frontier, below the
-// last path read directly), so a walk costs two pipelined rounds per level of the tree, not two per
-// parent (1,000 jobs x 10 checkpoints: 12 rounds, not 26,000). Each kept answer is used once; what
-// the walk sees is a snapshot either way (nodes may change between two reads).
-// Errors, ZNONODE included, are the underlying reader's, unchanged.
+// for the next get() / children() of those paths (children only of the nodes whose Stat counts
+// any: a leaf's empty list comes from its numChildren, not from a request). That round also covers
+// the children of every other node whose names the walk already holds but has not expanded yet (the
+// frontier, below the last path read directly), so a walk costs two pipelined rounds per level of
+// the tree, not two per parent (1,000 jobs x 10 checkpoints: 12 rounds, not 26,000). Each kept
+// answer is used once; what the walk sees is a snapshot either way (nodes may change between two
+// reads). Errors, ZNONODE included, are the underlying reader's, unchanged.
 
 #include "zk/reader.hpp"
 

@@ -131,4 +131,27 @@ ZkReader::children_many(const std::vector<std::string>& paths) {
   return out;
 }
 
+Acl open_acl_unsafe() {
+  return {AclEntry{31, "world", "anyone"}};
+}
+
+ZkResult<Acl> ZkReader::get_acl(const std::string& path) {
+  return zk_fail(ZkCode::unimplemented, path, "this ZooKeeper reader does not read ACLs");
+}
+
+std::vector<ZkResult<Acl>> ZkReader::get_acl_many(const std::vector<std::string>& paths) {
+  std::vector<ZkResult<Acl>> out;
+  out.reserve(paths.size());
+  for (const auto& path : paths) {
+    out.push_back(get_acl(path));
+  }
+  return out;
+}
+
+ZkResult<void> ZkStore::create_many_with_acl(const std::vector<NodeToCreate>& nodes,
+                                             ExistsOk /*exists_ok*/) {
+  return zk_fail(ZkCode::unimplemented, nodes.empty() ? std::string() : nodes.front().path,
+                 "this ZooKeeper store does not create nodes with an ACL");
+}
+
 } // namespace flinkha::zk

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,16 @@ struct Stat {
   std::int64_t pzxid = 0;    // zxid of the last change to the children
 };
 
+// Whether a Stat's ephemeral_owner names a session, i.e. the node is ephemeral. Container and
+// TTL nodes (ZooKeeper 3.5+) carry markers there, not sessions, and live on without one
+// (EphemeralType.java: CONTAINER_EPHEMERAL_OWNER = Long.MIN_VALUE; TTL: the high byte 0xFF,
+// EXTENDED_MASK, which no server id reaches); 0 is a persistent node.
+constexpr bool is_session_owner(std::int64_t ephemeral_owner) {
+  constexpr auto kExtendedMask = static_cast<std::int64_t>(0xff00000000000000ULL);
+  return ephemeral_owner != 0 && ephemeral_owner != std::numeric_limits<std::int64_t>::min() &&
+         (ephemeral_owner & kExtendedMask) != kExtendedMask;
+}
+
 struct Node {
   std::string data;
   bool null_data = false; // the node holds null (not even an empty array), e.g. Flink 1.15+
@@ -107,6 +118,30 @@ enum class CreateMode { persistent, ephemeral, persistent_sequential, ephemeral_
 // "0x1000a3f2c4b0001": ZooKeeper's own rendering of session ids (lower-case, no padding).
 std::string format_session_id(std::int64_t session_id);
 
+// One entry of a znode's ACL (org.apache.zookeeper.data.ACL): the permission bits (ZooDefs.Perms:
+// READ 1, WRITE 2, CREATE 4, DELETE 8, ADMIN 16; ALL 31), the scheme ("world", "ip", "digest",
+// "sasl", "x509", "auth") and the id in that scheme ("anyone", "127.0.0.1", "user:base64hash").
+struct AclEntry {
+  std::int32_t perms = 0;
+  std::string scheme;
+  std::string id;
+
+  friend bool operator==(const AclEntry&, const AclEntry&) = default;
+};
+using Acl = std::vector<AclEntry>;
+
+// ZooDefs.Ids.OPEN_ACL_UNSAFE: world:anyone with every permission (what create() uses).
+Acl open_acl_unsafe();
+
+// A node to create with its own ACL (ZkStore::create_many_with_acl). `null_data`: the node holds
+// null rather than a (possibly empty) byte array, as Flink 1.15+ writes some of its nodes.
+struct NodeToCreate {
+  std::string path;
+  std::string data;
+  bool null_data = false;
+  Acl acl;
+};
+
 class ZkReader {
 public:
   virtual ~ZkReader() = default;
@@ -121,6 +156,12 @@ public:
   virtual std::vector<ZkResult<Node>> get_many(const std::vector<std::string>& paths);
   virtual std::vector<ZkResult<std::vector<std::string>>>
   children_many(const std::vector<std::string>& paths);
+
+  // The node's ACL (getACL; the server asks for READ or ADMIN on the node since 3.8). ZNONODE when
+  // it does not exist. The default answers ZUNIMPLEMENTED: a reader that does not know ACLs.
+  virtual ZkResult<Acl> get_acl(const std::string& path);
+  // Many at once, one result per path in order; the default asks one after the other.
+  virtual std::vector<ZkResult<Acl>> get_acl_many(const std::vector<std::string>& paths);
 };
 
 class ZkStore : public ZkReader {
@@ -139,6 +180,11 @@ public:
                                        CreateMode mode) = 0;
   virtual ZkResult<void> create_many(const std::vector<std::pair<std::string, std::string>>& nodes,
                                      ExistsOk exists_ok = ExistsOk::no) = 0;
+  // As create_many, persistent nodes in the given order (parents first), each with its own data
+  // (or null) and ACL (an empty ACL is ZINVALIDACL, as on the server). The default answers
+  // ZUNIMPLEMENTED.
+  virtual ZkResult<void> create_many_with_acl(const std::vector<NodeToCreate>& nodes,
+                                              ExistsOk exists_ok = ExistsOk::no);
 };
 
 } // namespace flinkha::zk

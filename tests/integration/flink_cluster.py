@@ -220,14 +220,15 @@ def write_flink_conf(root, home, zk_port, cluster_id, extra=None):
     return conf_dir
 
 
-def start_zookeeper(root, procs, port):
+def start_zookeeper(root, procs, port, max_session_timeout=60000, four_letter_words="srvr,ruok"):
+    """A standalone ZooKeeper under root/zk; `max_session_timeout` (ms) caps what clients get."""
     zk_dir = Path(root, "zk")
     (zk_dir / "data").mkdir(parents=True, exist_ok=True)
     cfg = zk_dir / "zoo.cfg"
     cfg.write_text("\n".join([
-        "tickTime=500", "minSessionTimeout=1000", "maxSessionTimeout=60000",
+        "tickTime=500", "minSessionTimeout=1000", f"maxSessionTimeout={max_session_timeout}",
         f"dataDir={zk_dir / 'data'}", f"clientPort={port}", "clientPortAddress=127.0.0.1",
-        "admin.enableServer=false", "4lw.commands.whitelist=srvr,ruok", ""]))
+        "admin.enableServer=false", f"4lw.commands.whitelist={four_letter_words}", ""]))
     proc = procs.start(["java", "-Xmx128m", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true",
                         "-Dzookeeper.jmx.log4j.disable=true", "-cp", ZK_CLASSPATH,
                         "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg],

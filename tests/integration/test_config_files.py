@@ -109,4 +109,33 @@ with harness.TestDir("config-files") as td:
                   entries.get(last, {}).get("source") == f"flink-conf.yaml:{4 + keys}",
                   json.dumps(entries.get(last))[:300])
 
+# --- storage access in config show: the credential source, never the secret ------------------
+with harness.TestDir("config-s3") as td:
+    s3 = td.path / "s3"
+    s3.mkdir()
+    (s3 / "config.yaml").write_text(
+        "high-availability.type: zookeeper\n"
+        "high-availability.zookeeper.quorum: 127.0.0.1:2181\n"
+        "high-availability.storageDir: s3://ha-bucket/flink/ha\n"
+        "s3.endpoint: http://127.0.0.1:8333\n"
+        "s3.access-key: AKIDCONFIGSHOW\n"
+        "s3.secret-key: do-not-print-this-secret\n")
+    masters(s3)
+    base = [harness.flinkha_bin(), "--flink-version", "2.3", "--conf-dir", s3]
+    r = harness.run([*base, "-o", "json", "config", "show", "--all"], timeout=60, env=ENV)
+    shown = json.loads(r.stdout) if r.stdout.strip().startswith("{") else {}
+    access = shown.get("storage_access") or {}
+    harness.check("config show: the S3 credential source and access key id, never the secret",
+                  access.get("credentials_source") == "s3.access-key (config.yaml:5)"
+                  and access.get("access_key_id") == "AKIDCONFIGSHOW"
+                  and access.get("endpoint") == "http://127.0.0.1:8333"
+                  and "do-not-print-this-secret" not in r.stdout + r.stderr, r.describe())
+    harness.check("config show --all: the secret key's value is Flink's mask",
+                  shown.get("entries", {}).get("s3.secret-key", {}).get("value") == "******",
+                  json.dumps(shown.get("entries", {}).get("s3.secret-key")))
+    r = harness.run([*base, "config", "show", "--all"], timeout=60, env=ENV)
+    harness.check("config show (text): credential source shown, secret not",
+                  "s3.access-key (config.yaml:5)" in r.stdout
+                  and "do-not-print-this-secret" not in r.stdout + r.stderr, r.describe())
+
 sys.exit(harness.summary())

@@ -13,14 +13,18 @@ Real HA data (one JobManager + one TaskManager, started with Flink's own scripts
     root as well (file permission bits do not: the tests run as root), so this is reliable.
     The ACLs are restored after the cluster stopped; inspect reports the dirty entry and the
     leftovers, cleanup dirty-jobs removes exactly those and marks the entry clean, a second run
-    has nothing to do, and a restarted cluster does not recover the job.
+    has nothing to do, and a restarted cluster does not recover the job;
+  * Flink 2.3: a real dirty ApplicationResultStore entry, made the same way on
+    {ns}/applications/<app> of an application (POST /jars/:jarid/run-application), reported by
+    inspect and cleaned by cleanup dirty-jobs (pointer, file, then the mark); a second run has
+    nothing to do.
 Synthetic HA data (ha_data/HaTree.java: ZooKeeper's Java client + Flink's own pointer classes):
   * SIGKILL of cleanup dirty-jobs at several points of a 3000-checkpoint tree: every rerun
     completes, and after every kill no pointer names a missing file;
   * cleanup orphans removes an old orphaned completedCheckpoint file and keeps a fresh one;
   * a symlink in the storage dir pointing outside is never followed; cluster-ids "/" and ".."
-    are refused; cleanup cluster needs --yes and the cluster-id; hdfs:// storage is reported
-    as not supported while the ZooKeeper side still works.
+    are refused; cleanup cluster needs --yes and the cluster-id; gs:// storage (no storage of flinkha's) is
+    reported as not supported while the ZooKeeper side still works.
 Prints "N passed, M failed"; exits non-zero on failure.
 """
 
@@ -101,17 +105,35 @@ def rest(jm, method, path, body=None, content_type="application/json", timeout=3
         return json.loads(text) if text.strip() else {}
 
 
-def submit(jm, jar):
+def upload_jar(jm, jar):
     boundary = uuid.uuid4().hex
     data = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"jarfile\"; "
             f"filename=\"slowjob.jar\"\r\nContent-Type: application/x-java-archive\r\n\r\n"
             ).encode() + Path(jar).read_bytes() + f"\r\n--{boundary}--\r\n".encode()
     uploaded = rest(jm, "POST", "/jars/upload", data, f"multipart/form-data; boundary={boundary}",
                     timeout=120)
-    jar_id = Path(uploaded["filename"]).name
-    run = rest(jm, "POST", f"/jars/{jar_id}/run", json.dumps({"entryClass": "SlowJob"}).encode(),
-               timeout=180)
+    return Path(uploaded["filename"]).name
+
+
+def submit(jm, jar):
+    run = rest(jm, "POST", f"/jars/{upload_jar(jm, jar)}/run",
+               json.dumps({"entryClass": "SlowJob"}).encode(), timeout=180)
     return run["jobid"]
+
+
+def submit_application(jm, jar, known_jobs=()):
+    """Flink 2.3: runs the jar as an application (POST /jars/:jarid/run-application,
+    JarRunApplicationHandler: a PackagedProgramApplication, the one kind Flink persists in its
+    ApplicationStore; /jars/:jarid/run makes a SingleJobApplication, which
+    AbstractApplication.getApplicationStoreEntry keeps out of it). Returns (application id, the
+    id of its running job, the first one not in known_jobs)."""
+    run = rest(jm, "POST", f"/jars/{upload_jar(jm, jar)}/run-application",
+               json.dumps({"entryClass": "SlowJob"}).encode(), timeout=180)
+    app = run["applicationid"]  # JarRunApplicationResponseBody's @JsonProperty
+    job = wait_for("the application's job", lambda: [
+        j["jid"] for j in rest(jm, "GET", "/jobs/overview")["jobs"]
+        if j["state"] == "RUNNING" and j["jid"] not in known_jobs])[0]
+    return app, job
 
 
 def wait_for(what, predicate, timeout=180, interval=0.5):
@@ -185,6 +207,16 @@ def job_znodes(data, job):
     return sorted(z["path"] for z in data["znodes"] if z["job_id"] == job or job in z["path"])
 
 
+def pointers(job):
+    """The pointer records of one job of inspect's JSON: its execution plan, its checkpoints."""
+    return ([job["job_graph"]] if job["job_graph"] else []) + job["checkpoints"]
+
+
+def missing_pointers(data):
+    """The znodes of inspect's JSON whose pointed-to file is missing (dangling pointers)."""
+    return [p["znode"] for j in data["jobs"] for p in pointers(j) if p["file_status"] == "missing"]
+
+
 def dirty_json(job):
     return json.dumps({"result": {"id": job, "application-status": "CANCELED",
                                   "accumulator-results": {}, "net-runtime": 1}, "version": 1})
@@ -207,23 +239,18 @@ def run_real(home, td, procs, jar):
         # --- a running job, then cancelled: the clean entry ---------------------------------
         job = submit(jm, jar)
         wait_for("2 completed checkpoints", lambda: completed_checkpoints(jm, job) >= 2)
-        # The job keeps checkpointing while inspect reads: a walk that lists checkpoint N, finds
-        # it replaced by N+1 before reading it, and sees N+1's file without its pointer is a true
-        # snapshot of a moving tree (exit 1, an orphan 0 s old). Up to three reads, a second
-        # apart; the assertions on each read are unchanged.
-        for _attempt in range(3):
-            r, data = flinkha_json(conf, home, "inspect")
-            mine = jobs_of(data, job)
-            ok = bool(mine) and mine[0]["state"] == "running"
-            if ok:
-                j = mine[0]
-                ok = (j["job_graph"] and j["job_graph"]["file_status"] == "present"
-                      and len(j["checkpoints"]) >= 1
-                      and all(c["file_status"] == "present" for c in j["checkpoints"])
-                      and j["counter"] is not None and j["blob_dir"])
-            if ok and r.returncode == 0:
-                break
-            time.sleep(1)
+        # The job keeps checkpointing (every 500 ms) while inspect reads: checkpoints are written
+        # and subsumed between its ZooKeeper walk and its listing, which inspect itself must tell
+        # from dangling pointers and orphans (ha_inventory: settle_moving_tree). One read.
+        r, data = flinkha_json(conf, home, "inspect")
+        mine = jobs_of(data, job)
+        ok = bool(mine) and mine[0]["state"] == "running"
+        if ok:
+            j = mine[0]
+            ok = (j["job_graph"] and j["job_graph"]["file_status"] == "present"
+                  and len(j["checkpoints"]) >= 1
+                  and all(c["file_status"] == "present" for c in j["checkpoints"])
+                  and j["counter"] is not None and j["blob_dir"])
         harness.check(f"{label} inspect: running job with execution plan, checkpoints and files, exit 0",
                       ok and r.returncode == 0, f"rc {r.returncode}\n{json.dumps(mine, indent=1)[:3000]}"
                       f"\nfindings {data and data['findings']}\n{r.stderr}")
@@ -328,9 +355,80 @@ def run_real(home, td, procs, jar):
                       all(j["jid"] != job2 for j in overview) and f"Recovered" not in
                       "".join(line for line in log.splitlines() if job2 in line),
                       f"{overview}")
+        run_dirty_application(cluster, jm, jar, conf, home, label, {job, job2})
     finally:
         stop_flink(cluster, tms)
         cluster.stop()
+
+
+def run_dirty_application(cluster, jm, jar, conf, home, label, known_jobs):
+    """Flink 2.3: a real dirty ApplicationResultStore entry, made as the dirty job entry above
+    (DELETE removed from {ns}/applications/<app>: DefaultApplicationStore's global cleanup fails,
+    Dispatcher.removeApplication never marks the entry clean), reported by inspect, cleaned by
+    cleanup dirty-jobs (pointer, file, then the mark), a second run has nothing to do. Runs on
+    the restarted cluster of run_real; stops its JobManager and TaskManagers."""
+    ns = cluster.namespace
+    storage = cluster.root / "ha" / cluster.cluster_id
+    ars = cluster.root / "ha" / "application-result-store" / cluster.cluster_id
+    tms = _pids(cluster)
+    app, job = submit_application(jm, jar, known_jobs)
+    wait_for("a completed checkpoint of the application's job",
+             lambda: completed_checkpoints(jm, job) >= 1)
+    r, data = flinkha_json(conf, home, "inspect")
+    apps = [a for a in (data or {}).get("applications", []) if a["application_id"] == app]
+    harness.check(f"{label} inspect: a running application, its pointer, file, locks and jobs",
+                  bool(apps) and apps[0]["state"] == "running" and apps[0]["pointer"]
+                  and apps[0]["pointer"]["file_status"] == "present"
+                  and apps[0]["pointer"]["locks"]
+                  and not any(f["kind"] == "unknown-znode" for f in data["findings"]),
+                  f"rc {r.returncode} {json.dumps(apps, indent=1)[:2000]}\n"
+                  f"{data and data['findings']}")
+    path = f"{ns}/applications/{app}"
+    r = zkcli(cluster.zk_port, "setAcl", path, "world:anyone:crwa")
+    if r.returncode != 0:
+        raise harness.HarnessError(f"setAcl failed:\n{r.describe()}")
+    rest(jm, "PATCH", f"/jobs/{job}?mode=cancel")
+    wait_for("the dirty ApplicationResultStore entry and a CANCELED job",
+             lambda: (ars / f"{app}_DIRTY.json").exists() and job_state(jm, job) == "CANCELED")
+    time.sleep(3)  # a few of Flink's cleanup attempts fail (NoAuth)
+    stop_flink(cluster, tms)
+    zkcli(cluster.zk_port, "setAcl", path, "world:anyone:cdrwa")
+    harness.check(f"{label} Flink's application cleanup failed: dirty entry left after stop",
+                  (ars / f"{app}_DIRTY.json").exists(), str(list(ars.iterdir())))
+    r, before = flinkha_json(conf, home, "inspect")
+    apps = [a for a in (before or {}).get("applications", []) if a["application_id"] == app]
+    dirty = [f for f in (before or {}).get("findings", [])
+             if f["kind"] == "dirty-application" and f["application_id"] == app]
+    app_file = apps[0]["pointer"]["file"] if apps and apps[0]["pointer"] else None
+    harness.check(f"{label} inspect: the dirty application entry and its leftovers, exit 1",
+                  r.returncode == 1 and bool(apps) and apps[0]["state"] == "dirty" and dirty
+                  and app_file and (storage / app_file).exists()
+                  and before["application_result_store"]["dirty_entries"] == 1,
+                  f"rc {r.returncode} {json.dumps(apps, indent=1)[:2000]}")
+    r = flinkha(conf, home, "inspect")
+    harness.check(f"{label} inspect text shows the application", f"application {app}" in r.stdout
+                  and f"{app}_DIRTY.json" in r.stdout, r.stdout[-3000:])
+    r, plan = flinkha_json(conf, home, "cleanup", "dirty-jobs", "--dry-run")
+    steps = plan["plan"] if plan else []
+    mine = [s for s in steps if s.get("application_id") == app]
+    order = [s["target"] for s in mine]
+    harness.check(f"{label} dry run plans the application: pointer, file, then the mark",
+                  r.returncode == 0 and len(mine) >= 3 and order[-1] == app
+                  and mine[-1]["scope"] == "application-result-store"
+                  and order.index(path) < order.index(app_file) < order.index(app)
+                  and (ars / f"{app}_DIRTY.json").exists(), r.describe())
+    r = flinkha(conf, home, "cleanup", "dirty-jobs")
+    r2, after = flinkha_json(conf, home, "inspect")
+    left = [z["path"] for z in (after or {}).get("znodes", []) if app in z["path"]]
+    harness.check(f"{label} cleanup dirty-jobs removes the application's data and its entry",
+                  r.returncode == 0 and after is not None and not left
+                  and not (storage / app_file).exists()
+                  and not (ars / f"{app}_DIRTY.json").exists()
+                  and not any(a["application_id"] == app for a in after["applications"]),
+                  f"{r.describe()}\nleft {left}")
+    r = flinkha(conf, home, "cleanup", "dirty-jobs")
+    harness.check(f"{label} second run after the application: nothing to do",
+                  r.returncode == 0 and "nothing to do" in r.stdout, r.describe())
 
 
 # --- synthetic trees ---------------------------------------------------------------------------
@@ -338,6 +436,55 @@ def run_real(home, td, procs, jar):
 def synthetic_conf(home, root, zk_port, cluster_id, extra=None):
     conf = fc.write_flink_conf(root, home, zk_port, cluster_id, extra)
     return conf
+
+
+# Kill points: two by time (inside the inventory walk), then three by progress — when a share of
+# the checkpoint files is gone — so that kills land mid-way through the deletions however fast or
+# loaded the machine is (pointers go before their files: files disappearing means the deletions
+# are under way).
+KILL_POINTS = [("time", 0.05), ("time", 0.3), ("files", 0.02), ("files", 0.35), ("files", 0.7)]
+
+
+def sigkill_rounds(cmd, env, count_files, files_initial, after_kill, kill_points=KILL_POINTS,
+                   reruns=4):
+    """Runs the cleanup `cmd` and SIGKILLs it at each kill point ("time", seconds) or ("files",
+    share of the files_initial files gone, as count_files() sees it); after each kill calls
+    after_kill(where, rc), which inspects and returns True when the cleanup is complete. Then
+    reruns cmd (at most `reruns` times, 300 s each) until it exits 0. Returns whether the
+    cleanup completed. Every process is in its own group, killed with it."""
+    for point in kill_points + [None] * reruns:
+        proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, start_new_session=True, env=env)
+        if point is None:
+            try:
+                rc = proc.wait(300)
+            except subprocess.TimeoutExpired:
+                rc = None
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(30)
+            proc.stderr.close()
+            if rc == 0:
+                return True
+            continue
+        kind, amount = point
+        where = f"{amount}s" if kind == "time" else f"{amount:.0%} of the files gone"
+        if kind == "time":
+            time.sleep(amount)
+        else:
+            target = files_initial * (1 - amount)
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline:
+                if count_files() <= target:
+                    break
+                time.sleep(0.005)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        rc = proc.wait(60)
+        proc.stderr.close()
+        if after_kill(where, rc):
+            return True
+    return False
 
 
 def run_sigkill(home, td, zk_port, classes):
@@ -356,57 +503,28 @@ def run_sigkill(home, td, zk_port, classes):
     initial = len(job_znodes(data, job)) if data else 0
     harness.check(f"{label} seeded {n} znodes, inspect sees the dirty job", data and initial > 6000
                   and jobs_of(data, job) and jobs_of(data, job)[0]["state"] == "dirty", r.describe())
-    # Kill points: two by time (inside the inventory walk), then three by progress — when a share
-    # of the checkpoint files is gone — so that kills land mid-way through the deletions however
-    # fast or loaded the machine is (pointers go before their files: files disappearing means
-    # the deletions are under way).
     files_initial = len(list(storage.glob("completedCheckpoint*")))
-    kill_points = [("time", 0.05), ("time", 0.3), ("files", 0.02), ("files", 0.35),
-                   ("files", 0.7)]
-    mid_way, violations, finished = 0, [], False
-    for point in kill_points + [None] * 4:
-        proc = subprocess.Popen([str(harness.flinkha_bin()), "--conf-dir", str(conf),
-                                 "--flink-home", str(home), "cleanup", "dirty-jobs"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                start_new_session=True)
-        if point is None:
-            rc = proc.wait(300)
-            proc.stderr.close()
-            if rc == 0:
-                finished = True
-                break
-            continue
-        kind, amount = point
-        delay = f"{amount}s" if kind == "time" else f"{amount:.0%} of the files gone"
-        if kind == "time":
-            time.sleep(amount)
-        else:
-            target = files_initial * (1 - amount)
-            deadline = time.monotonic() + 120
-            while proc.poll() is None and time.monotonic() < deadline:
-                if len(list(storage.glob("completedCheckpoint*"))) <= target:
-                    break
-                time.sleep(0.005)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        rc = proc.wait(60)
-        proc.stderr.close()
+    mid_way, violations = 0, []
+
+    def after_kill(where, rc):
+        nonlocal mid_way
         r, data = flinkha_json(conf, home, "inspect")
         if not data:
             violations.append(f"inspect failed: {r.describe()}")
-            continue
+            return False
         left = len(job_znodes(data, job))
-        missing = [p["znode"] for j in data["jobs"] for p in
-                   (([j["job_graph"]] if j["job_graph"] else []) + j["checkpoints"])
-                   if p["file_status"] == "missing"]
+        missing = missing_pointers(data)
         if missing:
-            violations.append(f"after kill at {delay}: pointers to missing files {missing[:5]}")
+            violations.append(f"after kill at {where}: pointers to missing files {missing[:5]}")
         if 0 < left < initial:
             mid_way += 1
-        print(f"  kill after {delay}: rc {rc}, {left} of {initial} job znodes left", flush=True)
-        if rc == 0 and left == 0:
-            finished = True
-            break
+        print(f"  kill after {where}: rc {rc}, {left} of {initial} job znodes left", flush=True)
+        return rc == 0 and left == 0
+
+    finished = sigkill_rounds(
+        [harness.flinkha_bin(), "--conf-dir", conf, "--flink-home", home, "cleanup",
+         "dirty-jobs"], None, lambda: len(list(storage.glob("completedCheckpoint*"))),
+        files_initial, after_kill)
     harness.check(f"{label} no pointer to a missing file after any kill", not violations,
                   "\n".join(violations))
     harness.check(f"{label} at least one kill landed mid-way through the deletions", mid_way >= 1,
@@ -484,14 +602,14 @@ def run_orphans_and_safety(home, td, zk_port):
         harness.check(f"{label} cluster-id {bad!r} refused, nothing deleted",
                       r1.returncode != 0 and r2.returncode != 0 and "refused" in r1.stderr + r2.stderr
                       and victim.exists(), f"{r1.describe()}\n{r2.describe()}")
-    # another scheme: the storage side says so, ZooKeeper side still works
-    hroot = td / "hdfs"
-    hconf = synthetic_conf(home, hroot, zk_port, "hdfs-" + uuid.uuid4().hex[:6],
-                           {"high-availability.storageDir": "hdfs://namenode:8020/flink/ha"})
+    # a scheme flinkha has no storage for: the storage side says so, ZooKeeper side still works
+    hroot = td / "gs"
+    hconf = synthetic_conf(home, hroot, zk_port, "gs-" + uuid.uuid4().hex[:6],
+                           {"high-availability.storageDir": "gs://bucket/flink/ha"})
     r, data = flinkha_json(hconf, home, "inspect")
-    harness.check(f"{label} hdfs:// storage: 'not supported yet', ZooKeeper side inspected",
+    harness.check(f"{label} gs:// storage: 'not supported', ZooKeeper side inspected",
                   data is not None and not data["storage"]["available"]
-                  and "not supported yet" in (data["storage"]["error"] or ""), r.describe())
+                  and "not supported" in (data["storage"]["error"] or ""), r.describe())
 
 
 def main():

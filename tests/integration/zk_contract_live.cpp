@@ -55,6 +55,10 @@ TEST_CASE("zk_contract: sequential names and ephemeral owners (server)") {
   zk::contract::sequential_and_ephemeral(*g_client, fresh_base(), g_client->session_id());
 }
 
+TEST_CASE("zk_contract: ACLs read back as created, null data kept (server)") {
+  zk::contract::acl_round_trip(*g_client, fresh_base());
+}
+
 int main(int argc, char** argv) {
   const char* connect = std::getenv("FLINKHA_ZK_CONNECT");
   if (connect == nullptr || *connect == '\0') {

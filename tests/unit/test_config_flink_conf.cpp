@@ -1,4 +1,5 @@
 #include "config/flink_conf.hpp"
+#include "config/sensitive_keys.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -657,4 +658,20 @@ TEST_CASE("flink_conf: load_flink_conf reports YAML errors with the file name") 
   const auto loaded = load_flink_conf(dir.path(), FlinkVersion{2, 0});
   REQUIRE_FALSE(loaded.has_value());
   CHECK(loaded.error().message.starts_with("config.yaml:2: duplicate key 'a'"));
+}
+
+TEST_CASE("sensitive keys: Flink's GlobalConfiguration.isSensitive rule") {
+  using flinkha::config::is_sensitive_key;
+  for (const char* key :
+       {"s3.secret-key", "fs.s3a.secret.key", "fs.s3a.session.token",
+        "security.ssl.keystore-password", "fs.azure.account.key.acct",
+        "metrics.reporter.dghttp.apikey", "S3.SECRET-KEY", "security.kerberos.login.jaas.config"}) {
+    CAPTURE(key);
+    CHECK(is_sensitive_key(key));
+  }
+  for (const char* key : {"s3.access-key", "s3.endpoint", "high-availability.storageDir",
+                          "security.kerberos.login.keytab", "fs.s3a.access.key"}) {
+    CAPTURE(key);
+    CHECK_FALSE(is_sensitive_key(key));
+  }
 }

@@ -19,7 +19,7 @@ namespace {
 // A valid HA cluster: 3 voters, quorum matching zoo.cfg, its own cluster-id, masters with ports.
 constexpr const char* kGoodConf = "high-availability.type: zookeeper\n"
                                   "high-availability.zookeeper.quorum: zk1:2181,zk2:2181,zk3:2181\n"
-                                  "high-availability.storageDir: hdfs:///flink/ha\n"
+                                  "high-availability.storageDir: hdfs://namenode:8020/flink/ha\n"
                                   "high-availability.cluster-id: /prod\n";
 constexpr const char* kGoodZoo = "server.1=zk1:2888:3888\nserver.2=zk2:2888:3888\n"
                                  "server.3=zk3:2888:3888\ndataDir=/var/lib/zookeeper\n";

@@ -28,18 +28,29 @@ HaInventory inventory_of(HaFixtureTree& tree, std::int64_t now = HaFixtureTree::
 }
 
 CleanupRequest dirty_jobs(std::vector<std::string> ids = {}) {
-  return CleanupRequest{
-      DirtyJobsRequest{std::move(ids)}, false, Force::no, DeleteOnCommit::yes, {}, false};
+  return CleanupRequest{DirtyJobsRequest{std::move(ids)},
+                        false,
+                        Force::no,
+                        DeleteOnCommit::yes,
+                        {},
+                        false,
+                        DeleteOnCommit::yes};
 }
 
 CleanupRequest orphans(std::int64_t min_age_ms) {
   return CleanupRequest{OrphansRequest{min_age_ms}, false, Force::no,
-                        DeleteOnCommit::yes,        {},    false};
+                        DeleteOnCommit::yes,        {},    false,
+                        DeleteOnCommit::yes};
 }
 
 CleanupRequest cluster(std::string confirm) {
-  return CleanupRequest{
-      ClusterRequest{std::move(confirm)}, false, Force::no, DeleteOnCommit::yes, {}, false};
+  return CleanupRequest{ClusterRequest{std::move(confirm)},
+                        false,
+                        Force::no,
+                        DeleteOnCommit::yes,
+                        {},
+                        false,
+                        DeleteOnCommit::yes};
 }
 
 CleanupPlan plan_of(const HaInventory& inventory, const CleanupRequest& request) {
@@ -244,13 +255,13 @@ TEST_CASE("cleanup: every target must be inside its scope") {
   CleanupPlan plan;
   plan.zk_namespace = "/flink/default";
   const std::vector<CleanupStep> bad = {
-      {StepAction::delete_znode, StepScope::zookeeper, "/flink/other/jobs", "", ""},
-      {StepAction::delete_znode, StepScope::zookeeper, "/flink/default/../other", "", ""},
-      {StepAction::delete_znode, StepScope::zookeeper, "/flink/defaultx", "", ""},
-      {StepAction::delete_file, StepScope::cluster_storage, "../default2/f", "", ""},
-      {StepAction::delete_file, StepScope::cluster_storage, "/etc/passwd", "", ""},
-      {StepAction::delete_file, StepScope::job_result_store, "notes.txt", "", ""},
-      {StepAction::mark_jrs_clean, StepScope::job_result_store, "../x", "", ""},
+      {StepAction::delete_znode, StepScope::zookeeper, "/flink/other/jobs", "", "", ""},
+      {StepAction::delete_znode, StepScope::zookeeper, "/flink/default/../other", "", "", ""},
+      {StepAction::delete_znode, StepScope::zookeeper, "/flink/defaultx", "", "", ""},
+      {StepAction::delete_file, StepScope::cluster_storage, "../default2/f", "", "", ""},
+      {StepAction::delete_file, StepScope::cluster_storage, "/etc/passwd", "", "", ""},
+      {StepAction::delete_file, StepScope::job_result_store, "notes.txt", "", "", ""},
+      {StepAction::mark_jrs_clean, StepScope::job_result_store, "../x", "", "", ""},
   };
   for (const auto& step : bad) {
     CAPTURE(step.target);
@@ -262,8 +273,8 @@ TEST_CASE("cleanup: every target must be inside its scope") {
     CHECK_FALSE(execute_plan(plan, CleanupTargets{zk, nullptr, nullptr}).has_value());
   }
   // The namespace itself only as the very last step.
-  plan.steps = {{StepAction::delete_znode, StepScope::zookeeper, "/flink/default", "", ""},
-                {StepAction::delete_znode, StepScope::zookeeper, "/flink/default/x", "", ""}};
+  plan.steps = {{StepAction::delete_znode, StepScope::zookeeper, "/flink/default", "", "", ""},
+                {StepAction::delete_znode, StepScope::zookeeper, "/flink/default/x", "", "", ""}};
   CHECK_FALSE(check_plan_scope(plan).has_value());
 }
 
@@ -490,4 +501,97 @@ TEST_CASE("cleanup: a pointer's file behind a symlinked directory is left alone,
     return note.find("reached through the symlink moved, which flinkha does not follow") !=
            std::string::npos;
   }));
+}
+
+TEST_CASE("cleanup: file removals go as one batch; the first failure stops the run at its step "
+          "with the storage's category") {
+  HaFixtureTree tree(HaEra::v2_0);
+  tree.storage().add_file("completedCheckpoint000000000001", "a");
+  tree.storage().add_file("completedCheckpoint000000000002", "b");
+  tree.storage().add_file("completedCheckpoint000000000003", "c");
+  CleanupPlan plan;
+  plan.zk_namespace = "/flink/default";
+  for (const char* name : {"completedCheckpoint000000000001", "completedCheckpoint000000000002",
+                           "completedCheckpoint000000000003"}) {
+    plan.steps.push_back(
+        {StepAction::delete_file, StepScope::cluster_storage, name, "", "test", ""});
+  }
+  tree.storage().set_mutation_hook([](std::string_view operation) -> flinkha::Status {
+    if (operation.ends_with("000000000002")) {
+      return flinkha::fail(flinkha::ErrorCategory::refused, "AccessDenied on it", "fix the ACL");
+    }
+    return {};
+  });
+  std::vector<std::size_t> reported;
+  auto result = execute_plan(
+      plan, CleanupTargets{tree.zk(), &tree.storage(), &tree.jrs()},
+      [&](std::size_t index, const CleanupStep&, StepOutcome) { reported.push_back(index); });
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().category == flinkha::ErrorCategory::refused);
+  CHECK(result.error().message.find("step 2 of 3") != std::string::npos);
+  CHECK(result.error().message.find("AccessDenied on it") != std::string::npos);
+  CHECK(result.error().hint.find("fix the ACL") != std::string::npos);
+  CHECK(result.error().hint.find("run the same cleanup again") != std::string::npos);
+  CHECK(reported == std::vector<std::size_t>{0});
+  CHECK_FALSE(tree.storage().has("completedCheckpoint000000000001"));
+  CHECK(tree.storage().has("completedCheckpoint000000000002"));
+}
+
+TEST_CASE("cleanup: a storage that refuses changes stops the run before its first step") {
+  HaFixtureTree tree(HaEra::v2_0);
+  tree.add_dirty_job(kJob, 3);
+  const CleanupPlan plan = plan_of(inventory_of(tree), dirty_jobs());
+  REQUIRE_FALSE(plan.steps.empty());
+  const auto znodes_before = tree.zk().paths();
+  tree.storage().set_writable(
+      flinkha::fail(flinkha::ErrorCategory::failed, "NameNode 127.0.0.1:9870 is in safe mode"));
+  auto result = run(plan, tree);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().category == flinkha::ErrorCategory::failed);
+  CHECK(result.error().message.find("safe mode; nothing was changed") != std::string::npos);
+  CHECK(tree.zk().paths() == znodes_before); // not one pointer removed
+  CHECK(tree.storage().mutations() == 0);
+}
+
+TEST_CASE("cleanup: a configured storage side that is broken refuses the plan with its "
+          "category; an unconfigured one only leaves notes") {
+  HaFixtureTree tree(HaEra::v2_0);
+  tree.add_dirty_job(kJob, 3);
+  HaInventory inventory = inventory_of(tree);
+  inventory.storage.available = false;
+  inventory.storage.error = "GETFILESTATUS /flink/ha/default: http://127.0.0.1:1: refused";
+  inventory.storage.error_category = flinkha::ErrorCategory::unreachable;
+  inventory.storage.error_hint = "check dfs.namenode.http-address";
+  auto refused = plan_cleanup(inventory, dirty_jobs());
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().category == flinkha::ErrorCategory::unreachable);
+  CHECK(refused.error().message.find("nothing was changed") != std::string::npos);
+  CHECK(refused.error().hint == "check dfs.namenode.http-address");
+
+  inventory.storage.error_category = flinkha::ErrorCategory::internal; // e.g. gs:// unsupported
+  auto noted = plan_cleanup(inventory, dirty_jobs());
+  REQUIRE(noted.has_value());
+  CHECK_FALSE(noted->notes.empty());
+}
+
+TEST_CASE("cleanup orphans: a file named by a pointer under another file system name is kept") {
+  // The storage dir is s3://bucket/flink/ha/default; one job's pointer was written as s3a://
+  // (the same bucket, the same object): "outside" by its name, yet its file must not go.
+  HaFixtureTree tree(HaEra::v2_0, "/flink/default", "s3://bucket/flink/ha/default");
+  const std::string kept = "completedCheckpoint0000000000aa";
+  const std::string orphan = "completedCheckpoint0000000000bb";
+  tree.storage().add_file(kept, "x", 0);
+  tree.storage().add_file(orphan, "y", 0);
+  tree.zk().put(tree.at("/jobgraphs/") + std::string(kOther),
+                flinkha::test::pointer_bytes("s3a://bucket/flink/ha/default/" + kept, 1));
+  const CleanupPlan plan = plan_of(inventory_of(tree), orphans(0));
+  const auto steps = rendered(plan);
+  CHECK(std::find(steps.begin(), steps.end(), "delete file " + orphan) != steps.end());
+  CHECK(std::find(steps.begin(), steps.end(), "delete file " + kept) == steps.end());
+  bool noted = false;
+  for (const auto& note : plan.notes) {
+    noted = noted || (note.find(kept + " is kept") != std::string::npos &&
+                      note.find("s3a://bucket") != std::string::npos);
+  }
+  CHECK(noted);
 }

@@ -146,9 +146,9 @@ TEST_CASE("ha_context: storage sides per version") {
     CHECK(context.input.cluster_id == "/c1");
   }
   SUBCASE("an unsupported scheme is the side's error, not the context's") {
-    cluster.storage = "hdfs://nn:8020/flink/ha";
+    cluster.storage = "gs://bucket/flink/ha";
     auto context = flink::open_ha_context(cluster.load("1.20", true), tree, 0).value();
-    CHECK(context.input.cluster_storage_uri.starts_with("hdfs:"));
+    CHECK(context.input.cluster_storage_uri.starts_with("gs:"));
     CHECK(context.input.cluster_storage == nullptr);
     CHECK_FALSE(context.input.cluster_storage_error.empty());
   }

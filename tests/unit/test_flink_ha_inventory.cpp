@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace flinkha::flink;
@@ -110,6 +112,106 @@ TEST_CASE("ha_inventory: dangling pointers are critical, orphans carry their age
   REQUIRE(orphans.size() == 1); // notes.txt is not a metadata file
   CHECK(orphans[0]->subject == "completedCheckpoint0123456789ab");
   CHECK(orphans[0]->age_ms == 5 * HaFixtureTree::kHour);
+}
+
+TEST_CASE("ha_inventory: checkpoints written and subsumed during the read are no findings") {
+  // A running job checkpoints between the ZooKeeper walk and the storage listing, in Flink's
+  // order: the new checkpoint's file, then its pointer; the subsumed one's locks node, its file,
+  // then its pointer (ZooKeeperStateHandleStore.releaseAndTryRemove). What stays dangling or
+  // orphaned after that is still reported.
+  HaFixtureTree tree(HaEra::v2_0);
+  const std::string job(kJob);
+  tree.add_job_graph(job);
+  const std::string subsumed = tree.add_checkpoint(job, 5, HaFixtureTree::kNow - 60'000);
+  const std::string subsumed_file = tree.last_file();
+  tree.add_checkpoint(job, 6, HaFixtureTree::kNow - 30'000);
+  const std::string stays_dangling = tree.add_checkpoint(job, 4, HaFixtureTree::kNow - 90'000);
+  REQUIRE(tree.storage().remove_file(tree.last_file()).has_value());
+  std::string written_file;
+  bool moved = false;
+  tree.storage().set_list_hook([&] {
+    if (std::exchange(moved, true)) {
+      return;
+    }
+    tree.add_checkpoint(job, 7, HaFixtureTree::kNow);
+    written_file = tree.last_file();
+    tree.zk().remove(subsumed + "/locks/8d3b6f1e-2c4a-4f0b-9e7d-1a2b3c4d5e6f");
+    tree.zk().remove(subsumed + "/locks");
+    REQUIRE(tree.storage().remove_file(subsumed_file).has_value());
+    tree.zk().remove(subsumed);
+    // A young file no pointer will ever name (a JobManager killed between the two writes).
+    tree.storage().add_file("completedCheckpoint00000000beef", "x", HaFixtureTree::kNow);
+  });
+
+  const HaInventory inventory = build(tree);
+  const JobRecord& record = inventory.jobs.at(job);
+  std::vector<std::int64_t> ids;
+  for (const auto& checkpoint : record.checkpoints) {
+    ids.push_back(checkpoint.checkpoint_id.value_or(-1));
+  }
+  CHECK(ids == std::vector<std::int64_t>{4, 6}); // 5 went, 7 came after the walk
+  const auto dangling = findings_of(inventory, FindingKind::dangling_pointer);
+  REQUIRE(dangling.size() == 1);
+  CHECK(dangling[0]->subject == stays_dangling);
+  const auto orphans = findings_of(inventory, FindingKind::orphan_file);
+  REQUIRE(orphans.size() == 1);
+  CHECK(orphans[0]->subject == "completedCheckpoint00000000beef");
+  for (const auto& file : inventory.storage.files) {
+    if (file.entry.relative_path == written_file) {
+      CHECK(file.referenced_by == std::vector<std::string>{tree.checkpoint_znode(job, 7)});
+    }
+  }
+  for (const auto& node : inventory.znodes) {
+    CHECK_FALSE(node.path.starts_with(subsumed));
+  }
+  std::size_t own = 0;
+  for (const auto& node : inventory.znodes) {
+    own += node.job_id == job ? 1 : 0;
+  }
+  CHECK(record.znode_count == own);
+}
+
+TEST_CASE("ha_inventory: a removal stopped after the file is marked for deletion, not dangling") {
+  // releaseAndTryRemove deleted the locks node and the file, then the JobManager died before it
+  // deleted the pointer: Flink's readers skip the pointer, so recovery does not fail on it.
+  HaFixtureTree tree(HaEra::v1_15);
+  const std::string job(kJob);
+  tree.add_job_graph(job);
+  const std::string stopped = tree.add_checkpoint(job, 3);
+  tree.zk().remove(stopped + "/locks/8d3b6f1e-2c4a-4f0b-9e7d-1a2b3c4d5e6f");
+  tree.zk().remove(stopped + "/locks");
+  REQUIRE(tree.storage().remove_file(tree.last_file()).has_value());
+  const std::string dangling = tree.add_checkpoint(job, 4); // locks kept, file gone: dangling
+  REQUIRE(tree.storage().remove_file(tree.last_file()).has_value());
+
+  const HaInventory inventory = build(tree);
+  const auto found = findings_of(inventory, FindingKind::dangling_pointer);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]->subject == dangling);
+  const auto marked = findings_of(inventory, FindingKind::marked_for_deletion);
+  REQUIRE(marked.size() == 1);
+  CHECK(marked[0]->subject == stopped);
+  CHECK(marked[0]->message.find("after its file was deleted") != std::string::npos);
+}
+
+TEST_CASE("ha_inventory: an old orphan is no race: ZooKeeper is walked once") {
+  HaFixtureTree tree(HaEra::v1_15);
+  const std::string job(kJob);
+  tree.add_job_graph(job);
+  tree.storage().add_file("completedCheckpoint0123456789ab", "old",
+                          HaFixtureTree::kNow - HaFixtureTree::kHour);
+  std::size_t listings = 0;
+  tree.storage().set_list_hook([&] {
+    ++listings;
+    // Had the builder walked again, it would have found this pointer and taken the file for
+    // referenced.
+    tree.zk().put(tree.checkpoint_znode(job, 1),
+                  flinkha::test::pointer_bytes(
+                      "file:/tmp/flink/ha/default/completedCheckpoint0123456789ab", 3));
+  });
+  const HaInventory inventory = build(tree);
+  CHECK(listings == 1);
+  CHECK(findings_of(inventory, FindingKind::orphan_file).size() == 1);
 }
 
 TEST_CASE("ha_inventory: dirty entries, clean jobs still in ZooKeeper, marked and empty nodes") {
@@ -231,15 +333,32 @@ TEST_CASE("ha_inventory: storage unavailable, pointers outside, siblings") {
     CHECK(inventory->jobs.at(std::string(kOther)).job_graph->file_status == FileStatus::outside);
   }
   input.cluster_storage = nullptr;
-  input.cluster_storage_uri = "hdfs://nn:8020/flink/ha/default";
+  input.cluster_storage_uri = "gs://bucket/flink/ha/default";
   input.cluster_storage_error =
-      "scheme hdfs:// is not supported yet for the storage side (the ZooKeeper side still works)";
+      "scheme gs:// is not supported for the storage side (the ZooKeeper side still works)";
   auto inventory = build_ha_inventory(tree.zk(), input);
   REQUIRE(inventory.has_value());
   CHECK_FALSE(inventory->storage.available);
-  CHECK(findings_of(*inventory, FindingKind::storage_unavailable).size() == 1);
+  const auto unavailable = findings_of(*inventory, FindingKind::storage_unavailable);
+  REQUIRE(unavailable.size() == 1);
+  CHECK(unavailable[0]->severity == Severity::warning); // not supported: an incomplete report
   CHECK(inventory->jobs.at(job).job_graph->pointer.has_value());
   CHECK(findings_of(*inventory, FindingKind::dangling_pointer).empty());
+
+  // A configured storage that is broken is what the operator has to fix: critical, with its
+  // category and hint kept for the command.
+  input.cluster_storage_uri = "hdfs://nn:8020/flink/ha/default";
+  input.cluster_storage_error = "GETFILESTATUS /flink/ha/default: http://nn:9870: refused";
+  input.cluster_storage_failure =
+      flinkha::Error{input.cluster_storage_error, "check dfs.namenode.http-address",
+                     flinkha::ErrorCategory::unreachable};
+  auto broken = build_ha_inventory(tree.zk(), input);
+  REQUIRE(broken.has_value());
+  const auto critical = findings_of(*broken, FindingKind::storage_unavailable);
+  REQUIRE(critical.size() == 1);
+  CHECK(critical[0]->severity == Severity::critical);
+  CHECK(broken->storage.error_category == flinkha::ErrorCategory::unreachable);
+  CHECK(broken->storage.error_hint == "check dfs.namenode.http-address");
 }
 
 TEST_CASE("ha_inventory: a namespace that does not exist is empty") {
@@ -317,4 +436,49 @@ TEST_CASE("ha_inventory: an oversized checkpoint counter is reported with its re
   CHECK(record.counter->decode_error ==
         "checkpoint counter: expected 4 bytes (a big-endian int of Curator SharedCount), got "
         "1048576 bytes");
+}
+
+TEST_CASE("ha_inventory: the HA blob store's own blob/ directory is a blob entry of no job") {
+  // Real Flink 1.20.5 and 2.3.0 create {storageDir}/{cluster-id}/blob with the first job's jar
+  // (BlobUtils.createFileSystemBlobStore); test_flink_lifecycle.py saw it listed as "other".
+  for (const auto era : {HaEra::v1_15, HaEra::v2_0}) {
+    CAPTURE(layout_label(era));
+    HaFixtureTree tree(era);
+    const std::string job(kJob);
+    tree.add_job_graph(job);
+    tree.add_blobs(job);
+    tree.storage().add_dir("blobs"); // not Flink's: stays other
+    const HaInventory inventory = build(tree);
+    auto kind_of = [&](std::string_view path) -> std::optional<StorageFileKind> {
+      for (const auto& file : inventory.storage.files) {
+        if (file.entry.relative_path == path) {
+          return file.kind;
+        }
+      }
+      return std::nullopt;
+    };
+    CHECK(kind_of("blob") == StorageFileKind::blob);
+    CHECK(kind_of("blob/job_" + job) == StorageFileKind::blob);
+    CHECK(kind_of("blobs") == StorageFileKind::other);
+    for (const auto& file : inventory.storage.files) {
+      if (file.entry.relative_path == "blob") {
+        CHECK(file.job_id.empty());
+      }
+    }
+    CHECK_FALSE(inventory.needs_attention());
+  }
+}
+
+TEST_CASE("ha_inventory: a file named blob at the top of the storage dir is not the blob store") {
+  HaFixtureTree tree(HaEra::v2_0);
+  tree.storage().add_file("blob", "not a directory");
+  const HaInventory inventory = build(tree);
+  bool found = false;
+  for (const auto& file : inventory.storage.files) {
+    if (file.entry.relative_path == "blob") {
+      found = true;
+      CHECK(file.kind == StorageFileKind::other);
+    }
+  }
+  CHECK(found);
 }

@@ -84,6 +84,14 @@ TEST_CASE("ha_layout: detection from what exists under the namespace") {
     CHECK(detect(tree)->evidence.find("/flink/default/execution-plans") != std::string::npos);
   }
   {
+    // Flink 2.3 ensures {ns}/applications when its Dispatcher starts, before any job.
+    zk::MemoryTree tree;
+    tree.put("/flink/default/leader/latch", "");
+    tree.put("/flink/default/applications", "");
+    CHECK(detect(tree)->era == HaEra::v2_0);
+    CHECK(detect(tree)->evidence.find("/flink/default/applications") != std::string::npos);
+  }
+  {
     zk::MemoryTree tree;
     tree.put("/flink/default/leader/dispatcher/latch", "");
     CHECK(detect(tree)->era == HaEra::v1_14);

@@ -3,10 +3,15 @@
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <string>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <vector>
 
 using flinkha::storage::EntryType;
@@ -117,6 +122,14 @@ TEST_CASE("storage: a missing base is empty; a symlinked base is refused") {
   CHECK_FALSE((*missing)->base_exists());
   CHECK((*missing)->list("", Recursive::yes).value().empty());
   CHECK((*missing)->remove_file("x").value() == Removal::already_gone);
+  // stat of anything below a missing base is "nothing there" (a restore into a new cluster-id
+  // checks its blob/… files there), and a read says the file does not exist.
+  const auto below = (*missing)->stat("blob/job_x/blob_p-1");
+  REQUIRE_MESSAGE(below.has_value(), (below ? "" : below.error().message));
+  CHECK_FALSE(below->has_value());
+  const auto read = (*missing)->read_file("blob/job_x/blob_p-1", 10);
+  REQUIRE_FALSE(read.has_value());
+  CHECK(read.error().message.find("does not exist") != std::string::npos);
 
   fs::create_directory(dir.path() / "real");
   fs::create_directory_symlink(dir.path() / "real", dir.path() / "alias");
@@ -133,13 +146,15 @@ TEST_CASE("storage: open_storage accepts Flink's local renderings and names othe
   CHECK(local_path_of("file:///data/flink//ha/").value() == "/data/flink/ha");
   CHECK(local_path_of("FILE:///data").value() == "/data");
 
-  for (const std::string scheme : {"hdfs", "s3", "s3a", "gs", "abfs", "oss"}) {
+  // hdfs:// and s3:// have storages of their own (open_storage dispatches them first).
+  for (const std::string scheme : {"gs", "abfs", "oss", "wasb"}) {
     CAPTURE(scheme);
     auto error = local_path_of(scheme + "://bucket/flink/ha");
     REQUIRE_FALSE(error.has_value());
     CHECK(error.error().message.find("scheme " + scheme +
-                                     ":// is not supported yet for the storage side (the "
-                                     "ZooKeeper side still works)") != std::string::npos);
+                                     ":// is not supported for the storage side (local paths, "
+                                     "hdfs:// and s3:// are; the ZooKeeper side still works)") !=
+          std::string::npos);
     CHECK_FALSE(flinkha::storage::open_storage(scheme + "://bucket/x").has_value());
   }
   CHECK_FALSE(local_path_of("file://host/data").has_value());
@@ -198,4 +213,135 @@ TEST_CASE("storage: a file behind a symlinked directory is refused as such, not 
   REQUIRE_FALSE(file_as_dir.has_value());
   CHECK(file_as_dir.error().message ==
         base + "/real/completedCheckpoint0123456789ab: not a directory");
+}
+
+namespace {
+
+// Every name in `dir` and below (hidden ones too), relative, sorted.
+std::vector<std::string> tree_of(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& item : fs::recursive_directory_iterator(dir)) {
+    names.push_back(item.path().lexically_relative(dir).string());
+  }
+  std::ranges::sort(names);
+  return names;
+}
+
+// The umask for one scope (the modes below are 0666 / 0777 less it).
+class Umask {
+public:
+  explicit Umask(mode_t mask) : m_old(::umask(mask)) {}
+  ~Umask() { ::umask(m_old); }
+  Umask(const Umask&) = delete;
+  Umask& operator=(const Umask&) = delete;
+
+private:
+  mode_t m_old;
+};
+
+} // namespace
+
+TEST_CASE("storage: local write_file creates parents, the exact content, Flink's modes") {
+  const Umask mask(022);
+  flinkha::test::TempDir dir;
+  dir.write("existing/keep", "k");
+  auto storage = LocalStorage::open(dir.path().string());
+  REQUIRE(storage.has_value());
+  const std::string content("\0binary\xff\ncontent"
+                            "\r\n",
+                            18);
+  auto written = (*storage)->write_file("jobs/job_1/completedCheckpoint00000000002a", content);
+  REQUIRE_MESSAGE(written.has_value(), (written ? "" : written.error().message));
+  auto read = (*storage)->read_file("jobs/job_1/completedCheckpoint00000000002a", 1000);
+  REQUIRE(read.has_value());
+  CHECK(*read == content);
+  const auto file = dir.path() / "jobs/job_1/completedCheckpoint00000000002a";
+  // java.io.FileOutputStream: 0666 less the umask; java.io.File.mkdir: 0777 less the umask.
+  CHECK((fs::status(file).permissions() & fs::perms::all) == fs::perms(0644));
+  CHECK((fs::status(dir.path() / "jobs/job_1").permissions() & fs::perms::all) == fs::perms(0755));
+  // An empty file, in an existing directory, next to another file.
+  REQUIRE((*storage)->write_file("existing/empty", "").has_value());
+  CHECK(fs::file_size(dir.path() / "existing/empty") == 0);
+  // No temporary file is left behind.
+  CHECK(tree_of(dir.path()) ==
+        std::vector<std::string>{"existing", "existing/empty", "existing/keep", "jobs",
+                                 "jobs/job_1", "jobs/job_1/completedCheckpoint00000000002a"});
+}
+
+TEST_CASE("storage: local write_file never replaces, never goes through a symlink") {
+  flinkha::test::TempDir outside;
+  flinkha::test::TempDir dir;
+  dir.write("f", "old");
+  fs::create_directory(dir.path() / "d");
+  fs::create_symlink(outside.path() / "target", dir.path() / "dangling");
+  fs::create_directory_symlink(outside.path(), dir.path() / "linkdir");
+  auto storage = LocalStorage::open(dir.path().string());
+  REQUIRE(storage.has_value());
+
+  auto again = (*storage)->write_file("f", "new");
+  REQUIRE_FALSE(again.has_value());
+  CHECK(again.error().message == (dir.path() / "f").string() + ": already exists; not replaced");
+  CHECK(again.error().category == flinkha::ErrorCategory::refused);
+  CHECK(*(*storage)->read_file("f", 100) == "old");
+
+  auto over_dir = (*storage)->write_file("d", "new");
+  REQUIRE_FALSE(over_dir.has_value());
+  CHECK(over_dir.error().message.ends_with("/d: already exists (a dir); not replaced"));
+  // A dangling symlink is an entry too: nothing is created where it points.
+  auto over_link = (*storage)->write_file("dangling", "new");
+  REQUIRE_FALSE(over_link.has_value());
+  CHECK(over_link.error().message.ends_with("dangling: already exists (a symlink); not replaced"));
+  CHECK_FALSE(fs::exists(outside.path() / "target"));
+
+  // A symlinked directory on the way: refused as such, nothing written behind it.
+  auto through = (*storage)->write_file("linkdir/sub/x", "new");
+  REQUIRE_FALSE(through.has_value());
+  CHECK(through.error().message.find("reached through the symlink") != std::string::npos);
+  CHECK(fs::is_empty(outside.path()));
+  // A file where a directory should be.
+  auto under_file = (*storage)->write_file("f/x", "new");
+  REQUIRE_FALSE(under_file.has_value());
+  CHECK(under_file.error().message.ends_with("/f: not a directory"));
+
+  for (const char* bad : {"", "../x", "a/../x", "/abs", "a//b"}) {
+    CHECK_FALSE((*storage)->write_file(bad, "x").has_value());
+  }
+  const auto tree = tree_of(dir.path());
+  const std::vector<std::string> expected = {"d", "dangling", "f", "linkdir"};
+  CHECK_MESSAGE(tree == expected, fmt::format("{}", fmt::join(tree, " ")));
+}
+
+TEST_CASE("storage: local write_file leaves no temporary file after a failed write") {
+  flinkha::test::TempDir dir;
+  auto storage = LocalStorage::open(dir.path().string());
+  REQUIRE(storage.has_value());
+  REQUIRE((*storage)->write_file("sub/first", "x").has_value());
+  // A write that fails after the temporary file exists: the file size limit (EFBIG).
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto* const old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 4;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  auto written = (*storage)->write_file("sub/large", std::string(100, 'x'));
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  ::signal(SIGXFSZ, old_handler);
+  REQUIRE_FALSE(written.has_value());
+  CHECK(written.error().message.find("sub/large: write: ") != std::string::npos);
+  CHECK(written.error().message.ends_with("; nothing written"));
+  CHECK(tree_of(dir.path()) == std::vector<std::string>{"sub", "sub/first"});
+}
+
+TEST_CASE("storage: local write_file into a base that does not exist yet creates it") {
+  flinkha::test::TempDir dir;
+  const auto base = dir.path() / "job-result-store" / "default";
+  auto storage = LocalStorage::open(base.string());
+  REQUIRE(storage.has_value());
+  CHECK_FALSE((*storage)->base_exists());
+  REQUIRE((*storage)->write_file("0123_DIRTY.json", "{}").has_value());
+  CHECK((*storage)->base_exists());
+  CHECK(*(*storage)->read_file("0123_DIRTY.json", 10) == "{}");
+  auto listed = (*storage)->list("", Recursive::no);
+  REQUIRE(listed.has_value());
+  CHECK(relative_paths(*listed) == std::vector<std::string>{"0123_DIRTY.json"});
 }

@@ -82,3 +82,30 @@ TEST_CASE("utf8: invalid_utf8_at follows RFC 3629") {
   CHECK(invalid_utf8_at("\xf4\x90\x80\x80") == 0); // above U+10FFFF
   CHECK(invalid_utf8_at("ok\xe2\x82x") == 2);      // bad third byte
 }
+
+TEST_CASE("file_system_kind: the schemes flinkha reaches, case-insensitively") {
+  using flinkha::util::file_system_kind;
+  using flinkha::util::FileSystemKind;
+  CHECK(file_system_kind("") == FileSystemKind::local);
+  CHECK(file_system_kind("file") == FileSystemKind::local);
+  CHECK(file_system_kind("FILE") == FileSystemKind::local);
+  CHECK(file_system_kind("hdfs") == FileSystemKind::hdfs);
+  CHECK(file_system_kind("webhdfs") == FileSystemKind::hdfs);
+  CHECK(file_system_kind("SWebHdfs") == FileSystemKind::hdfs);
+  CHECK(file_system_kind("s3") == FileSystemKind::s3);
+  CHECK(file_system_kind("S3A") == FileSystemKind::s3);
+  CHECK(file_system_kind("s3p") == FileSystemKind::s3);
+  CHECK(file_system_kind("s3n") == FileSystemKind::other);
+  CHECK(file_system_kind("gs") == FileSystemKind::other);
+  CHECK(file_system_kind("oss") == FileSystemKind::other);
+}
+
+TEST_CASE("duration: describe_duration_ms words an age coarsely, whole units truncated") {
+  using flinkha::util::describe_duration_ms;
+  CHECK(describe_duration_ms(-5) == "0 s");
+  CHECK(describe_duration_ms(119'999) == "119 s");
+  CHECK(describe_duration_ms(120'000) == "2 min");
+  CHECK(describe_duration_ms(2 * 3'600'000 - 1) == "119 min");
+  CHECK(describe_duration_ms(5 * 3'600'000) == "5 h");
+  CHECK(describe_duration_ms(2 * 86'400'000) == "2 days");
+}

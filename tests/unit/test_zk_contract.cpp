@@ -43,6 +43,11 @@ TEST_CASE("zk_contract: sequential names and ephemeral owners (fake)") {
   zk::contract::sequential_and_ephemeral(zk, "/contract", zk.session_id());
 }
 
+TEST_CASE("zk_contract: ACLs read back as created, null data kept (fake)") {
+  zk::MemoryTree zk;
+  zk::contract::acl_round_trip(zk, "/contract");
+}
+
 TEST_CASE("zk_contract: a node whose ACL the session lacks answers ZNOAUTH (fake only)") {
   zk::MemoryTree zk;
   REQUIRE(zk.create_many({{"/secret", ""}, {"/secret/child", ""}}).has_value());

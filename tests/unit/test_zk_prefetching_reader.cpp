@@ -36,6 +36,7 @@ public:
   std::vector<zk::ZkResult<std::vector<std::string>>>
   children_many(const std::vector<std::string>& paths) override {
     ++pipelined;
+    children_asked += paths.size();
     std::vector<zk::ZkResult<std::vector<std::string>>> out;
     for (const auto& p : paths) {
       out.push_back(m_tree.children(p));
@@ -44,6 +45,7 @@ public:
   }
   int single = 0;
   int pipelined = 0;
+  std::size_t children_asked = 0;
 
 private:
   zk::MemoryTree& m_tree;
@@ -87,7 +89,9 @@ TEST_CASE("prefetching_reader: children() prefetches the next level, each answer
   REQUIRE(names.has_value());
   CHECK(names->size() == 50);
   CHECK(reader.single == 1);
-  CHECK(reader.pipelined == 2);
+  // One round: the data. Every checkpoint's Stat counts no children, so none is asked for them.
+  CHECK(reader.pipelined == 1);
+  CHECK(reader.children_asked == 0);
   for (const auto& name : *names) {
     auto node = client.get("/ns/jobs/j/checkpoints/" + name);
     REQUIRE(node.has_value());
@@ -96,11 +100,31 @@ TEST_CASE("prefetching_reader: children() prefetches the next level, each answer
     REQUIRE(kids.has_value());
     CHECK(kids->empty());
   }
-  CHECK(reader.single == 1); // everything came from the two pipelined rounds
+  CHECK(reader.single == 1); // everything came from the pipelined round
   // Used once: a second read goes to ZooKeeper again and sees a change.
   tree.put("/ns/jobs/j/checkpoints/1000", "changed");
   auto again = client.get("/ns/jobs/j/checkpoints/1000");
   REQUIRE(again.has_value());
   CHECK(again->data == "changed");
   CHECK(reader.single == 2);
+}
+
+TEST_CASE("prefetching_reader: children are asked only of prefetched nodes that have some") {
+  zk::MemoryTree tree;
+  tree.put("/ns/jobs/a/lock", "");
+  tree.put("/ns/jobs/b", "");
+  tree.put("/ns/jobs/c/x/y", "");
+  CountingReader reader(tree);
+  zk::PrefetchingReader client(reader);
+  auto jobs = client.children("/ns/jobs");
+  REQUIRE(jobs.has_value());
+  CHECK(reader.pipelined == 2);
+  CHECK(reader.children_asked == 2); // a and c; b is a leaf
+  auto b = client.children("/ns/jobs/b");
+  REQUIRE(b.has_value());
+  CHECK(b->empty());
+  auto c = client.children("/ns/jobs/c");
+  REQUIRE(c.has_value());
+  CHECK(*c == std::vector<std::string>{"x"});
+  CHECK(reader.single == 1); // b's and c's children came with the prefetch
 }

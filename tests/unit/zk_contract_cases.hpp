@@ -102,4 +102,38 @@ inline void sequential_and_ephemeral(ZkStore& zk, const std::string& base,
   CHECK(zk.remove_many({*first, *second, *plain, base + "/other", base}).has_value());
 }
 
+// ACLs: a node created with its own ACL and null data reads back both; the default open ACL;
+// ZNONODE for a missing node; an existing node is ZNODEEXISTS unless ExistsOk::yes.
+inline void acl_round_trip(ZkStore& zk, const std::string& base) {
+  const Acl custom{AclEntry{1, "world", "anyone"}, AclEntry{31, "ip", "127.0.0.1"}};
+  REQUIRE(zk.create_many_with_acl({NodeToCreate{base, "", false, open_acl_unsafe()},
+                                   NodeToCreate{base + "/custom", "data", false, custom},
+                                   NodeToCreate{base + "/null", "", true, open_acl_unsafe()}})
+              .has_value());
+  CHECK(zk.get(base + "/custom")->data == "data");
+  CHECK(zk.get(base + "/null")->null_data);
+  CHECK_FALSE(zk.get(base + "/custom")->null_data);
+  auto read = zk.get_acl(base + "/custom").value();
+  auto expected = custom;
+  const auto by_scheme = [](const AclEntry& a, const AclEntry& b) { return a.scheme < b.scheme; };
+  std::ranges::sort(read, by_scheme);
+  std::ranges::sort(expected, by_scheme);
+  CHECK(read == expected);
+  CHECK(zk.get_acl(base).value() == open_acl_unsafe());
+  CHECK(zk.get_acl(base + "/nope").error().code == ZkCode::no_node);
+  const auto many = zk.get_acl_many({base + "/nope", base});
+  REQUIRE(many.size() == 2);
+  CHECK(many[0].error().code == ZkCode::no_node);
+  CHECK(*many[1] == open_acl_unsafe());
+  const std::vector<NodeToCreate> again{NodeToCreate{base + "/custom", "x", false, custom}};
+  CHECK(zk.create_many_with_acl(again).error().code == ZkCode::node_exists);
+  CHECK(zk.create_many_with_acl(again, ExistsOk::yes).has_value());
+  CHECK(zk.get(base + "/custom")->data == "data"); // not replaced
+  CHECK(zk.create_many_with_acl({NodeToCreate{base + "/x/y", "", false, custom}}).error().code ==
+        ZkCode::no_node);
+  CHECK(zk.create_many_with_acl({NodeToCreate{base + "/noacl", "", false, {}}}).error().code ==
+        ZkCode::invalid_acl);
+  CHECK(zk.remove_many({base + "/custom", base + "/null", base}).has_value());
+}
+
 } // namespace flinkha::zk::contract

@@ -4,11 +4,13 @@
 // RetrievableStreamStateHandle, exactly what FileSystemStateStorageHelper stores).
 //
 //   java -cp "$FLINK_HOME/lib/*:zookeeper.jar:." HaTree CONNECT NS JOBID CHECKPOINTS PLAN_DIR \
-//        STORAGE_URI [files|nofiles]
+//        STORAGE_URI [files|nofiles] [FIRST]
 // creates {ns}/execution-plans/JOBID(+/locks), {ns}/jobs/JOBID/checkpoints/%019d(+/locks) for
 // ids 1..CHECKPOINTS, {ns}/jobs/JOBID/checkpoint_id_counter; pointers name
 // STORAGE_URI/completedCheckpoint<12 hex> and STORAGE_URI/submittedExecutionPlan<12 hex>; with
-// "files" those files are written into the local directory PLAN_DIR. Prints the znode count.
+// "files" those files are written into the local directory PLAN_DIR. The <12 hex> run from FIRST
+// (default 0), so that several jobs seeded into one storage dir name different files. Prints the
+// znode count.
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -47,7 +49,7 @@ public class HaTree {
       paths.add(cur);
       datas.add(new byte[0]);
     }
-    long seq = 0;
+    long seq = a.length > 7 ? Long.parseLong(a[7]) : 0;
     paths.add(ns + "/execution-plans");
     datas.add(new byte[0]);
     String plan = "submittedExecutionPlan" + String.format("%012x", seq++);
